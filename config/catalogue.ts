@@ -1,0 +1,135 @@
+/**
+ * Hardware catalogue: the GPU and NIC models a site may name in its node pools.
+ *
+ * Figures are per GPU, dense (no structured sparsity), from the vendor datasheets cited beside
+ * each entry. Capacity reports and power checks read them; nothing else hard-codes a GPU figure.
+ */
+
+/** GPU vendors; the fleet's GPU layer drives NVIDIA hardware through the NVIDIA GPU Operator. */
+export type GpuVendor = 'nvidia' | 'amd';
+
+export interface GpuSpec {
+  /** Catalogue id, as written in `nodePools[].gpu`. */
+  readonly id: string;
+  readonly vendor: GpuVendor;
+  /** Marketing name, for reports. */
+  readonly name: string;
+  /** FP64 vector throughput, TFLOP/s. */
+  readonly fp64Tflops: number;
+  /** FP64 tensor/matrix throughput, TFLOP/s (0 where the GPU has no FP64 tensor path). */
+  readonly fp64TensorTflops: number;
+  /** BF16 dense tensor throughput, TFLOP/s. */
+  readonly bf16DenseTflops: number;
+  /** FP8 dense tensor throughput, TFLOP/s. */
+  readonly fp8DenseTflops: number;
+  /** Device memory, GiB as marketed (GB on the datasheet). */
+  readonly memoryGiB: number;
+  /** Device memory bandwidth, TB/s. */
+  readonly memoryBandwidthTBps: number;
+  /** Thermal design power (maximum board power), W. */
+  readonly tdpW: number;
+  /** MIG profiles the GPU supports, by name; empty where the GPU has no MIG. */
+  readonly migProfiles: readonly string[];
+}
+
+export interface NicSpec {
+  readonly id: string;
+  readonly name: string;
+  /** Line rate per port, Gb/s. */
+  readonly portGbps: number;
+  /** Link layers the card speaks. */
+  readonly fabrics: readonly ('infiniband' | 'roce')[];
+  /** Typical power, W. */
+  readonly powerW: number;
+}
+
+/** Compute slices a MIG profile takes, read from its name ("3g.40gb" takes 3 of 7). */
+export function migComputeSlices(profile: string): number {
+  const match = /^(\d+)g\./.exec(profile);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+/** Compute slices in one GPU that MIG can hand out (A100/H100/H200/B200/GB200 alike). */
+export const MIG_COMPUTE_SLICES_PER_GPU = 7;
+
+export const GPUS = {
+  // NVIDIA H100 Tensor Core GPU datasheet (SXM column), nvidia.com/en-us/data-center/h100;
+  // MIG profiles: NVIDIA MIG User Guide, "H100 MIG Profiles".
+  'H100-SXM-80GB': {
+    id: 'H100-SXM-80GB', vendor: 'nvidia', name: 'NVIDIA H100 SXM 80GB',
+    fp64Tflops: 34, fp64TensorTflops: 67, bf16DenseTflops: 989, fp8DenseTflops: 1979,
+    memoryGiB: 80, memoryBandwidthTBps: 3.35, tdpW: 700,
+    migProfiles: ['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'],
+  },
+  // NVIDIA H200 Tensor Core GPU datasheet (H200 SXM column), nvidia.com/en-us/data-center/h200;
+  // MIG profiles: NVIDIA MIG User Guide, "H200 MIG Profiles".
+  'H200-SXM-141GB': {
+    id: 'H200-SXM-141GB', vendor: 'nvidia', name: 'NVIDIA H200 SXM 141GB',
+    fp64Tflops: 34, fp64TensorTflops: 67, bf16DenseTflops: 989, fp8DenseTflops: 1979,
+    memoryGiB: 141, memoryBandwidthTBps: 4.8, tdpW: 700,
+    migProfiles: ['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb'],
+  },
+  // NVIDIA DGX B200 datasheet (system figures divided by its 8 GPUs; sparse figures halved);
+  // MIG profiles: NVIDIA MIG User Guide, "B200 MIG Profiles".
+  'B200-SXM-180GB': {
+    id: 'B200-SXM-180GB', vendor: 'nvidia', name: 'NVIDIA B200 SXM 180GB',
+    fp64Tflops: 37, fp64TensorTflops: 37, bf16DenseTflops: 2250, fp8DenseTflops: 4500,
+    memoryGiB: 180, memoryBandwidthTBps: 7.7, tdpW: 1000,
+    migProfiles: ['1g.23gb', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb'],
+  },
+  // NVIDIA GB200 NVL72 datasheet (rack figures divided by its 72 Blackwell GPUs; sparse halved);
+  // MIG profiles: NVIDIA MIG User Guide, "GB200 MIG Profiles".
+  'GB200-NVL72': {
+    id: 'GB200-NVL72', vendor: 'nvidia', name: 'NVIDIA GB200 (NVL72 compute tray GPU)',
+    fp64Tflops: 45, fp64TensorTflops: 45, bf16DenseTflops: 2500, fp8DenseTflops: 5000,
+    memoryGiB: 186, memoryBandwidthTBps: 8, tdpW: 1200,
+    migProfiles: ['1g.23gb', '1g.47gb', '2g.47gb', '3g.93gb', '4g.93gb', '7g.186gb'],
+  },
+  // AMD Instinct MI300X datasheet (peak, without sparsity), amd.com/en/products/accelerators/instinct/mi300/mi300x.
+  // AMD compute partitioning (CPX/NPS) is not MIG, hence no MIG profiles.
+  'MI300X': {
+    id: 'MI300X', vendor: 'amd', name: 'AMD Instinct MI300X',
+    fp64Tflops: 81.7, fp64TensorTflops: 163.4, bf16DenseTflops: 1307.4, fp8DenseTflops: 2614.9,
+    memoryGiB: 192, memoryBandwidthTBps: 5.3, tdpW: 750,
+    migProfiles: [],
+  },
+  // NVIDIA L40S datasheet, nvidia.com/en-us/data-center/l40s (no FP64 tensor cores; FP64 runs at
+  // 1/64 of the 91.6 TFLOP/s FP32 rate); the L40S has no MIG.
+  'L40S': {
+    id: 'L40S', vendor: 'nvidia', name: 'NVIDIA L40S',
+    fp64Tflops: 1.4, fp64TensorTflops: 0, bf16DenseTflops: 362, fp8DenseTflops: 733,
+    memoryGiB: 48, memoryBandwidthTBps: 0.864, tdpW: 350,
+    migProfiles: [],
+  },
+} as const satisfies Record<string, GpuSpec>;
+
+export const NICS = {
+  // NVIDIA ConnectX-7 product brief: NDR 400Gb/s InfiniBand or 400GbE, single port OSFP.
+  'ConnectX-7-400G': {
+    id: 'ConnectX-7-400G', name: 'NVIDIA ConnectX-7 400G', portGbps: 400,
+    fabrics: ['infiniband', 'roce'], powerW: 25,
+  },
+  // NVIDIA ConnectX-7 product brief: HDR 200Gb/s / 200GbE variant.
+  'ConnectX-7-200G': {
+    id: 'ConnectX-7-200G', name: 'NVIDIA ConnectX-7 200G', portGbps: 200,
+    fabrics: ['infiniband', 'roce'], powerW: 20,
+  },
+  // NVIDIA ConnectX-8 SuperNIC datasheet: XDR 800Gb/s InfiniBand or 800GbE.
+  'ConnectX-8-800G': {
+    id: 'ConnectX-8-800G', name: 'NVIDIA ConnectX-8 SuperNIC 800G', portGbps: 800,
+    fabrics: ['infiniband', 'roce'], powerW: 35,
+  },
+} as const satisfies Record<string, NicSpec>;
+
+export type GpuId = keyof typeof GPUS;
+export type NicId = keyof typeof NICS;
+export const GPU_IDS = Object.keys(GPUS) as [GpuId, ...GpuId[]];
+export const NIC_IDS = Object.keys(NICS) as [NicId, ...NicId[]];
+
+export function gpuSpec(id: GpuId): GpuSpec {
+  return GPUS[id];
+}
+
+export function nicSpec(id: NicId): NicSpec {
+  return NICS[id];
+}

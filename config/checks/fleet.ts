@@ -1,0 +1,42 @@
+import type { Site } from '../model';
+import type { FleetFile } from '../schema';
+import { at, type Finding, type SiteRef } from './finding';
+
+/** Site ids are unique across every file of the fleet. */
+export function checkUniqueSiteIds(sites: readonly { site: Site; ref: SiteRef }[]): Finding[] {
+  const first = new Map<string, Site>();
+  const findings: Finding[] = [];
+  for (const { site, ref } of sites) {
+    const earlier = first.get(site.id);
+    if (earlier) findings.push(at(ref, ['id'], `"${site.id}" is already defined in ${earlier.file} (site ids are unique across the fleet)`));
+    else first.set(site.id, site);
+  }
+  return findings;
+}
+
+/** Every site is in exactly one rollout wave; waves name only known sites; the canary wave is one site. */
+export function checkWaves(fleet: FleetFile, fleetFile: string, siteIds: readonly string[]): Finding[] {
+  const findings: Finding[] = [];
+  const known = new Set(siteIds);
+  const waveOf = new Map<string, string>();
+  fleet.waves.forEach((wave, w) => {
+    wave.sites.forEach((id, i) => {
+      const path = ['waves', w, 'sites', i];
+      if (!known.has(id)) {
+        findings.push({ file: fleetFile, path, message: `"${id}" is not a site of the fleet (allowed: ${[...known].join(', ')})` });
+      } else if (waveOf.has(id)) {
+        findings.push({ file: fleetFile, path, message: `"${id}" is already in wave ${waveOf.get(id)} (a site is in exactly one wave)` });
+      } else {
+        waveOf.set(id, wave.name);
+      }
+    });
+  });
+  if (fleet.waves[0].sites.length !== 1) {
+    findings.push({ file: fleetFile, path: ['waves', 0, 'sites'], message: `the canary wave "${fleet.waves[0].name}" has ${fleet.waves[0].sites.length} sites (allowed: exactly 1)` });
+  }
+  const missing = siteIds.filter((id) => !waveOf.has(id));
+  if (missing.length > 0) {
+    findings.push({ file: fleetFile, path: ['waves'], message: `${missing.map((id) => `"${id}"`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} in no rollout wave (add each site to one wave)`, onKey: true });
+  }
+  return findings;
+}

@@ -1,0 +1,79 @@
+/**
+ * The resolved fleet model handed to constructs and stacks: config with fleet defaults applied
+ * and catalogue ids replaced by their typed specs.
+ */
+import { GPUS, NICS, type GpuSpec, type NicSpec } from './catalogue';
+import type { AcceptanceThresholds, BackendConfig, ChartKey, ChartPin, FleetFile, NodePoolConfig, SiteConfig, SiteFile } from './schema';
+
+export type Country = SiteFile['country'];
+
+export interface NodePool extends Omit<NodePoolConfig, 'gpu' | 'nic' | 'nodeOverheadW'> {
+  readonly gpu: GpuSpec;
+  readonly nic: NicSpec;
+  /** Non-GPU power per node, W. */
+  readonly nodeOverheadW: number;
+}
+
+export interface Acceptance extends AcceptanceThresholds {
+  readonly signOff?: { readonly date: string; readonly report: string };
+}
+
+export interface Site extends Omit<SiteConfig, 'nodePools' | 'acceptance' | 'gpuDriverVersion'> {
+  readonly country: Country;
+  /** Config file the site came from, for messages. */
+  readonly file: string;
+  readonly gpuDriverVersion: string;
+  readonly nodePools: readonly NodePool[];
+  readonly acceptance: Acceptance;
+}
+
+export interface Fleet {
+  readonly name: string;
+  readonly charts: Readonly<Record<ChartKey, ChartPin>>;
+  readonly backend: BackendConfig;
+  readonly waves: FleetFile['waves'];
+  readonly sites: readonly Site[];
+}
+
+export function resolveSite(fleet: FleetFile, country: Country, file: string, site: SiteConfig): Site {
+  const { signOff, ...thresholds } = site.acceptance;
+  const defined = Object.fromEntries(Object.entries(thresholds).filter(([, v]) => v !== undefined));
+  return {
+    ...site,
+    country,
+    file,
+    gpuDriverVersion: site.gpuDriverVersion ?? fleet.defaults.gpuDriverVersion,
+    nodePools: site.nodePools.map((pool) => ({
+      ...pool,
+      gpu: GPUS[pool.gpu],
+      nic: NICS[pool.nic ?? fleet.defaults.nic],
+      nodeOverheadW: pool.nodeOverheadW ?? fleet.defaults.nodeOverheadW,
+    })),
+    acceptance: { ...fleet.acceptance, ...defined, ...(signOff ? { signOff } : {}) },
+  };
+}
+
+/** GPUs in a pool. */
+export function poolGpus(pool: Pick<NodePool, 'nodes' | 'gpusPerNode'>): number {
+  return pool.nodes * pool.gpusPerNode;
+}
+
+/** GPUs in a site. */
+export function siteGpus(site: Pick<Site, 'nodePools'>): number {
+  return site.nodePools.reduce((sum, pool) => sum + poolGpus(pool), 0);
+}
+
+/** IT power of a site at full load, W: GPUs at TDP plus each node's overhead. */
+export function siteItPowerW(site: Pick<Site, 'nodePools'>): number {
+  return site.nodePools.reduce((sum, pool) => sum + pool.nodes * (pool.gpusPerNode * pool.gpu.tdpW + pool.nodeOverheadW), 0);
+}
+
+/** Facility power of a site at full load, W (IT power times PUE). */
+export function siteFacilityPowerW(site: Pick<Site, 'nodePools' | 'energy'>): number {
+  return siteItPowerW(site) * site.energy.pue;
+}
+
+/** Dense BF16 throughput of a site, PFLOP/s. */
+export function siteBf16Pflops(site: Pick<Site, 'nodePools'>): number {
+  return site.nodePools.reduce((sum, pool) => sum + (poolGpus(pool) * pool.gpu.bf16DenseTflops) / 1000, 0);
+}

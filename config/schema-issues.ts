@@ -1,0 +1,120 @@
+/**
+ * Turns schema issues into problems a person can act on: the key path, the bad value, and what
+ * is allowed (including a "did you mean" for misspelled keys).
+ */
+import type { z } from 'zod';
+import type { KeyPath, Problem, SourceFile } from './source';
+
+type Issue = z.core.$ZodIssue;
+
+export function issuesToProblems(source: SourceFile, schema: z.ZodType, issues: readonly Issue[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of issues) {
+    const path = issue.path.filter((seg): seg is string | number => typeof seg !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = allowedKeys(schema, path);
+      for (const key of issue.keys) {
+        const hint = closest(key, allowed);
+        problems.push(source.problem([...path, key], `unknown key ${JSON.stringify(key)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}; allowed keys: ${allowed.join(', ')}`, true));
+      }
+      continue;
+    }
+    problems.push(source.problem(path, describeIssue(issue, valueAt(source.data, path))));
+  }
+  return problems;
+}
+
+function describeIssue(issue: Issue, value: unknown): string {
+  const got = show(value);
+  switch (issue.code) {
+    case 'invalid_type':
+      return value === undefined ? `required key is missing (expected ${issue.expected})` : `${got} is not a ${issue.expected}`;
+    case 'invalid_value':
+      return `${got} is not allowed (allowed: ${issue.values.map((v) => show(v)).join(', ')})`;
+    case 'too_small':
+      if (issue.origin === 'array') return `has ${(value as unknown[]).length} entries, needs at least ${issue.minimum}`;
+      if (issue.origin === 'string') return `${got} is too short (at least ${issue.minimum} characters)`;
+      return `${got} is below the minimum ${issue.minimum}${issue.inclusive === false ? ' (exclusive)' : ''}`;
+    case 'too_big':
+      if (issue.origin === 'array') return `has ${(value as unknown[]).length} entries, at most ${issue.maximum} allowed`;
+      if (issue.origin === 'string') return `${got} is longer than ${issue.maximum} characters`;
+      return `${got} is above the maximum ${issue.maximum}`;
+    case 'invalid_format':
+    case 'custom':
+      return `${got} ${issue.message}`;
+    case 'invalid_union':
+      return `${got} matches none of the allowed shapes`;
+    default:
+      return `${got}: ${issue.message}`;
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Array.isArray(value) ? 'a list' : 'a mapping';
+  return JSON.stringify(value);
+}
+
+function valueAt(data: unknown, path: KeyPath): unknown {
+  let node = data;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node;
+}
+
+/** The keys an object schema allows at `path`, found by walking the schema definition. */
+function allowedKeys(schema: z.ZodType, path: KeyPath): string[] {
+  let defs: unknown[] = [schema];
+  for (const seg of path) defs = defs.flatMap((d) => child(unwrap(d), seg));
+  return [...new Set(defs.map(unwrap).flatMap((d) => (def(d).type === 'object' ? Object.keys(def(d).shape as object) : [])))];
+}
+
+interface Def { type: string; [k: string]: unknown }
+const def = (schema: unknown): Def => (schema as { _zod: { def: Def } })._zod.def;
+
+function unwrap(schema: unknown): unknown {
+  let s = schema;
+  while (['optional', 'default', 'nullable', 'readonly', 'prefault'].includes(def(s).type)) s = def(s).innerType;
+  return s;
+}
+
+function child(schema: unknown, seg: string | number): unknown[] {
+  const d = def(schema);
+  if (d.type === 'object') {
+    const next = (d.shape as Record<string, unknown>)[String(seg)];
+    return next ? [next] : [];
+  }
+  if (d.type === 'array') return [d.element];
+  if (d.type === 'record') return [d.valueType];
+  if (d.type === 'union') return (d.options as unknown[]).flatMap((o) => child(unwrap(o), seg));
+  return [];
+}
+
+/** The allowed key nearest to a typo, if it is near enough to be a likely meaning. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}

@@ -1,0 +1,223 @@
+/**
+ * The fleet config schema, written once. TypeScript types are inferred from it and the JSON
+ * Schemas under `config/schema/` are generated from it (`npm run schema`), so editors validate
+ * and complete the YAML while ops teams type it.
+ */
+import { z } from 'zod';
+import { GPU_IDS, NIC_IDS } from './catalogue';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const SEMVER_TAG = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+/** Countries of the programme, by ISO 3166-1 alpha-2 code. */
+export const COUNTRIES = ['CZ', 'LT', 'NL', 'PL', 'RO', 'ES'] as const;
+export const FOCUS_AREAS = [
+  'deep-learning', 'data-analytics', 'embedded-ai', 'fintech', 'cleantech', 'national-hpc-complement',
+  'computer-vision', 'start-ups', 'industrial-ai', 'large-scale-inference', 'medical-research',
+  'mobility', 'climate-energy', 'robotics',
+] as const;
+export const PROGRAMMES = ['academic', 'industrial', 'sme'] as const;
+export type Programme = (typeof PROGRAMMES)[number];
+
+const dnsLabel = () =>
+  z.string().max(63).regex(DNS1123_LABEL, {
+    error: "is not a DNS-1123 label (allowed: lower-case letters, digits and '-', starting and ending with a letter or digit)",
+  });
+const isoDate = z.iso.date({ error: 'is not a date (allowed: YYYY-MM-DD)' });
+const cidr = z.string().regex(IPV4_CIDR, { error: 'is not an IPv4 CIDR block (allowed: a.b.c.d/n)' });
+const positiveInt = z.number().int().positive();
+
+// ---------------------------------------------------------------- fleet.yaml
+
+export const chartPinSchema = z.strictObject({
+  chart: z.string().min(1).describe('Chart name in its repository.'),
+  repository: z.string().regex(/^(https|oci):\/\/\S+$/, { error: 'is not a chart repository URL (allowed: https://... or oci://...)' })
+    .describe('Helm repository URL (https:// or oci://).'),
+  version: z.string().regex(SEMVER_TAG, { error: 'is not a pinned chart version (allowed: an exact version such as 1.2.3 or v1.2.3; no ranges, no "latest")' })
+    .describe('Exact chart version; ranges are not allowed.'),
+  namespace: dnsLabel().describe('Namespace the release is installed into.'),
+}).describe('A pinned Helm chart.');
+
+export const CHART_KEYS = [
+  'nodeFeatureDiscovery', 'gpuOperator', 'networkOperator', 'rookCeph', 'kueue', 'kubePrometheusStack', 'kserveCrd', 'kserve',
+] as const;
+export type ChartKey = (typeof CHART_KEYS)[number];
+
+const backendSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('local'),
+    directory: z.string().default('terraform-state').describe('Folder for state files, relative to the working directory. @default terraform-state'),
+  }).describe('Local state files: one machine, no locking across machines.'),
+  z.strictObject({
+    type: z.literal('s3'),
+    bucket: z.string().min(3).describe('Bucket holding the state.'),
+    region: z.string().default('eu-central-1').describe('Region name the endpoint expects. @default eu-central-1'),
+    endpoint: z.string().regex(/^https:\/\/\S+$/, { error: 'is not an https URL' }).optional()
+      .describe('S3-compatible endpoint URL (Ceph RGW, MinIO, ...). Credentials come from the environment, never from config.'),
+    keyPrefix: z.string().default('ai-factories').describe('Object key prefix; each stack adds <prefix>/<stack id>.tfstate. @default ai-factories'),
+  }).describe('S3-compatible object storage with native lock files (Terraform >= 1.10).'),
+  z.strictObject({
+    type: z.literal('pg'),
+    schemaPrefix: z.string().default('ai_factories').describe('Each stack keeps its state in schema <prefix>_<stack id>. The connection string comes from PG_CONN_STR. @default ai_factories'),
+  }).describe('PostgreSQL state with advisory locks.'),
+]).describe('Where Terraform keeps state. Credentials always come from the environment.');
+
+const acceptanceThresholdsSchema = z.strictObject({
+  ncclBusBwGBps: z.number().positive().max(1000).describe('Minimum NCCL all-reduce bus bandwidth across a pool, GB/s.'),
+  dcgmDiagLevel: z.number().int().min(1).max(4).describe('DCGM diagnostic run level (1 quick .. 4 extended).'),
+  rdmaLinkGbps: z.number().positive().describe('Minimum RDMA bandwidth between a node pair, per rail, Gb/s.'),
+  storageReadGBps: z.number().positive().describe('Minimum aggregate read throughput per storage tier, GB/s.'),
+  wanUplinkFraction: z.number().gt(0).max(1).describe('Minimum share of an uplink\'s nominal capacity a WAN test must reach (0..1].'),
+}).describe('Phase 1 acceptance thresholds: set below measured reality, never at datasheet peak.');
+
+export const fleetFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: dnsLabel().describe('Fleet name, used in labels.'),
+  charts: z.strictObject(Object.fromEntries(CHART_KEYS.map((key) => [key, chartPinSchema])) as Record<ChartKey, typeof chartPinSchema>)
+    .describe('The pinned chart list every site installs from.'),
+  backend: backendSchema.default({ type: 'local', directory: 'terraform-state' }),
+  defaults: z.strictObject({
+    gpuDriverVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { error: 'is not a driver version (allowed: e.g. 595.91.07)' })
+      .describe('NVIDIA data-centre driver the GPU Operator installs unless a site overrides it.'),
+    nodeOverheadW: positiveInt.max(20000).describe('Power a node draws besides its GPUs (CPUs, NICs, fans, switches share), W.'),
+    nic: z.enum(NIC_IDS).describe('NIC model of a pool that does not name one.'),
+  }).describe('Fleet-wide defaults a site may override.'),
+  acceptance: acceptanceThresholdsSchema,
+  waves: z.array(z.strictObject({
+    name: dnsLabel(),
+    sites: z.array(dnsLabel()).min(1).describe('Site ids rolled out in this wave.'),
+  })).min(1).describe('Rollout waves, in order; the first is the canary wave and holds one site.'),
+});
+
+// ---------------------------------------------------------------- sites/<cc>.yaml
+
+const rackPlanSchema = z.strictObject({
+  count: positiveInt.max(1000).describe('Racks the pool occupies.'),
+  perBlock: positiveInt.max(1000).describe('Racks per network block (leaf group); topology-aware scheduling packs jobs into one block.'),
+});
+
+const migSchema = z.strictObject({
+  strategy: z.enum(['none', 'single', 'mixed']).describe('GPU Operator MIG strategy for the pool: none, single (one profile on every GPU) or mixed.'),
+  profiles: z.record(z.string(), positiveInt.max(7)).optional()
+    .describe('MIG layout of each GPU: profile name -> instances per GPU (e.g. {"1g.18gb": 7}). Required unless strategy is none.'),
+});
+
+const nodePoolSchema = z.strictObject({
+  name: dnsLabel().describe('Pool name; becomes the node label value and the Kueue flavour.'),
+  gpu: z.enum(GPU_IDS).describe('GPU model, a catalogue id.'),
+  gpusPerNode: positiveInt.max(16).describe('GPUs in each node.'),
+  nodes: positiveInt.max(10000).describe('Nodes in the pool.'),
+  nicsPerNode: z.number().int().min(0).max(16).describe('High-speed fabric NIC ports per node.'),
+  nic: z.enum(NIC_IDS).optional().describe('NIC model. @default fleet defaults.nic'),
+  nodeOverheadW: positiveInt.max(20000).optional().describe('Non-GPU power per node, W. @default fleet defaults.nodeOverheadW'),
+  racks: rackPlanSchema,
+  mig: migSchema.default({ strategy: 'none' }),
+});
+
+const uplinkSchema = z.strictObject({
+  name: dnsLabel(),
+  peer: z.string().min(1).describe('Research network the uplink reaches (e.g. GEANT, RedIRIS).'),
+  gbps: positiveInt.max(3200).describe('Contracted capacity, Gb/s.'),
+  endpoint: z.string().regex(IPV4, { error: 'is not an IPv4 address' }).describe('Peer test endpoint for link validation.'),
+});
+
+const storageSchema = z.strictObject({
+  backend: z.enum(['rook-ceph', 'external']).describe('rook-ceph: Ceph run in the cluster; external: an existing parallel file system through its CSI driver.'),
+  tiers: z.strictObject({
+    scratchTB: z.number().min(0).describe('Fast scratch space, TB.'),
+    datasetsTB: z.number().min(0).describe('Dataset storage, TB.'),
+    checkpointsTB: z.number().min(0).describe('Checkpoint storage, TB.'),
+    objectTB: z.number().min(0).describe('S3-compatible object storage, TB.'),
+  }),
+  external: z.strictObject({
+    csiDriver: z.string().min(1).describe('CSI driver name of the parallel file system (e.g. spectrumscale.csi.ibm.com).'),
+    fileSystem: z.string().min(1).describe('File system or export the tiers are carved from.'),
+  }).optional().describe('The existing file system; required when backend is external.'),
+});
+
+const programmeQuotaSchema = z.strictObject({
+  gpus: z.number().int().min(0).describe('GPUs the programme is guaranteed (Kueue nominal quota).'),
+  borrowingLimitGpus: z.number().int().min(0).optional().describe('GPUs it may borrow from the cohort. @default 0'),
+  subsidised: z.boolean().default(false).describe('Access is subsidised by the call for projects. @default false'),
+});
+
+const siteSchema = z.strictObject({
+  id: dnsLabel().describe('<cc>-<city>; prefixes every stack id.'),
+  city: z.string().min(1),
+  operator: z.string().min(1).describe('Organisation that runs the site.'),
+  focus: z.array(z.enum(FOCUS_AREAS)).min(1).describe('Focus areas named by the programme.'),
+  phase: z.literal([1, 2]).describe('Current rollout phase: 1 (reception, racks, link validation) or 2 (production).'),
+  schedule: z.strictObject({
+    phase1: z.strictObject({ start: isoDate, end: isoDate }),
+    phase2: z.strictObject({ start: isoDate, end: isoDate }),
+  }),
+  cluster: z.strictObject({
+    kubeContext: z.string().min(1).describe('kubeconfig context name; the kubeconfig itself comes from KUBE_CONFIG_PATH, never from config.'),
+  }),
+  gpuDriverVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { error: 'is not a driver version (allowed: e.g. 595.91.07)' }).optional()
+    .describe('NVIDIA driver for this site. @default fleet defaults.gpuDriverVersion'),
+  energy: z.strictObject({
+    budgetMW: z.number().positive().max(200).describe('Facility power budget, MW.'),
+    pue: z.number().min(1).max(3).describe('Power usage effectiveness (facility power / IT power).'),
+    gridCarbonGPerKWh: z.number().min(0).max(1500).describe('Grid carbon intensity, gCO2e/kWh.'),
+  }),
+  nodePools: z.array(nodePoolSchema).min(1),
+  interconnect: z.strictObject({
+    fabric: z.enum(['infiniband', 'roce']),
+    linkGbps: z.literal([100, 200, 400, 800]).describe('Per-port link speed, Gb/s.'),
+    railsPerNode: positiveInt.max(16).describe('Rail-optimised fabric: one rail per GPU NIC.'),
+    addressPlan: z.strictObject({
+      rails: cidr.describe('Block the per-rail secondary networks are carved from.'),
+      pods: cidr.describe('Pod network.'),
+      services: cidr.describe('Service network.'),
+      storage: cidr.describe('Storage network.'),
+    }),
+    uplinks: z.array(uplinkSchema).default([]).describe('WAN links to research networks.'),
+  }),
+  storage: storageSchema,
+  programmes: z.strictObject({
+    academic: programmeQuotaSchema,
+    industrial: programmeQuotaSchema,
+    sme: programmeQuotaSchema,
+  }).describe('GPU quotas per access programme.'),
+  tenants: z.array(z.strictObject({
+    name: dnsLabel().describe('Tenant; becomes its namespace.'),
+    programme: z.enum(PROGRAMMES),
+    group: z.string().min(1).describe('Identity-provider group bound to the tenant\'s namespaced role.'),
+    gpus: z.number().int().min(0).describe('GPU quota of the tenant.'),
+  })).default([]),
+  acceptance: z.strictObject({
+    ncclBusBwGBps: z.number().positive().max(1000).optional(),
+    dcgmDiagLevel: z.number().int().min(1).max(4).optional(),
+    rdmaLinkGbps: z.number().positive().optional(),
+    storageReadGBps: z.number().positive().optional(),
+    wanUplinkFraction: z.number().gt(0).max(1).optional(),
+    signOff: z.strictObject({
+      date: isoDate,
+      report: z.string().regex(/^https:\/\/\S+$/, { error: 'is not an https URL' }).describe('Where the signed acceptance results live.'),
+    }).optional().describe('Phase 1 acceptance sign-off; required before phase: 2.'),
+  }).default({}).describe('Phase 1 thresholds (fleet acceptance values unless set here) and sign-off.'),
+  services: z.strictObject({
+    inference: z.strictObject({
+      enabled: z.boolean(),
+      pool: dnsLabel().describe('Node pool that serves models.'),
+      runtime: z.enum(['vllm']),
+    }).optional(),
+  }).default({}),
+});
+
+export const siteFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  country: z.enum(COUNTRIES).describe('ISO 3166-1 alpha-2 code; the file is sites/<cc>.yaml.'),
+  sites: z.array(siteSchema).min(1),
+});
+
+export type FleetFile = z.output<typeof fleetFileSchema>;
+export type SiteFile = z.output<typeof siteFileSchema>;
+export type SiteConfig = z.output<typeof siteSchema>;
+export type NodePoolConfig = z.output<typeof nodePoolSchema>;
+export type ChartPin = z.output<typeof chartPinSchema>;
+export type BackendConfig = z.output<typeof backendSchema>;
+export type AcceptanceThresholds = z.output<typeof acceptanceThresholdsSchema>;

@@ -1,0 +1,57 @@
+import { Construct } from 'constructs';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { siteLabels } from './private/labels';
+
+/**
+ * Pod Security Standards level a namespace enforces.
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
+ */
+export enum PodSecurityLevel {
+  RESTRICTED = 'restricted',
+  BASELINE = 'baseline',
+  /** Only for operators that load drivers or reach host devices; needs a stated reason. */
+  PRIVILEGED = 'privileged',
+}
+
+export interface SiteNamespaceProps {
+  readonly siteId: string;
+  readonly name: string;
+  /** Pod Security Standards level enforced (and warned, and audited). */
+  readonly podSecurity: PodSecurityLevel;
+  /**
+   * Why a namespace needs more than `restricted`; recorded as an annotation for reviewers.
+   * Required unless `podSecurity` is `restricted`.
+   * @default - none
+   */
+  readonly podSecurityReason?: string;
+  /** Extra labels. @default {} */
+  readonly labels?: Record<string, string>;
+}
+
+/** A namespace with the site's labels and an explicit Pod Security level. */
+export class SiteNamespace extends Construct {
+  readonly name: string;
+  readonly resource: NamespaceV1;
+
+  constructor(scope: Construct, id: string, props: SiteNamespaceProps) {
+    super(scope, id);
+    if (props.podSecurity !== PodSecurityLevel.RESTRICTED && !props.podSecurityReason) {
+      throw new Error(`namespace ${props.name}: Pod Security "${props.podSecurity}" needs a podSecurityReason`);
+    }
+    this.name = props.name;
+    const level = props.podSecurity;
+    this.resource = new NamespaceV1(this, 'namespace', {
+      metadata: {
+        name: props.name,
+        labels: {
+          ...siteLabels(props.siteId),
+          ...props.labels,
+          'pod-security.kubernetes.io/enforce': level,
+          'pod-security.kubernetes.io/warn': level,
+          'pod-security.kubernetes.io/audit': level,
+        },
+        annotations: props.podSecurityReason ? { 'ai-factory.eu/pod-security-reason': props.podSecurityReason } : undefined,
+      },
+    });
+  }
+}

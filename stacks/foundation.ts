@@ -1,0 +1,28 @@
+import type { Construct } from 'constructs';
+import { GpuOperator } from '../constructs/gpu-operator';
+import { KServe } from '../constructs/inference';
+import { NetworkOperator } from '../constructs/network-operator';
+import { NodeFeatureDiscovery } from '../constructs/node-features';
+import { MonitoringStack } from '../constructs/observability';
+import { Kueue } from '../constructs/scheduling';
+import { RookCephOperator } from '../constructs/storage-operator';
+import { SiteStack, type SiteStackProps } from './site-stack';
+
+/** `<site>-foundation`: every operator, pinned; installs the CRDs the platform layer uses. */
+export class FoundationStack extends SiteStack {
+  constructor(scope: Construct, props: SiteStackProps) {
+    super(scope, 'foundation', props);
+    const { site, fleet: { charts } } = props;
+    new NodeFeatureDiscovery(this, 'node-features', { siteId: site.id, chart: charts.nodeFeatureDiscovery });
+    new GpuOperator(this, 'gpu-operator', { site, chart: charts.gpuOperator });
+    new NetworkOperator(this, 'network-operator', { site, chart: charts.networkOperator });
+    if (site.storage.backend === 'rook-ceph') {
+      new RookCephOperator(this, 'storage-operator', { site, chart: charts.rookCeph });
+    }
+    new Kueue(this, 'scheduling', { site, chart: charts.kueue });
+    new MonitoringStack(this, 'monitoring', { site, chart: charts.kubePrometheusStack });
+    if (site.services.inference?.enabled) {
+      new KServe(this, 'inference', { site, crdChart: charts.kserveCrd, chart: charts.kserve });
+    }
+  }
+}

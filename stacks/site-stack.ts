@@ -1,0 +1,33 @@
+import type { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf/lib/terraform-stack';
+import type { Fleet, Site } from '../config';
+import { SiteProviders } from '../constructs/site-providers';
+import { configureStateBackend } from '../constructs/state-backend';
+
+/** The layers of a site, in deploy order. Their names end every stack id. */
+export const LAYERS = ['foundation', 'platform', 'tenants'] as const;
+export type Layer = (typeof LAYERS)[number];
+
+export interface SiteStackProps {
+  readonly fleet: Fleet;
+  readonly site: Site;
+}
+
+/** `<site>-<layer>`: the stack id ops type into `cdktf deploy`. */
+export function stackId(site: Pick<Site, 'id'>, layer: Layer): string {
+  return `${site.id}-${layer}`;
+}
+
+/** A stack of one site's layer: its own state, and providers pointed at the site's cluster. */
+export abstract class SiteStack extends TerraformStack {
+  readonly site: Site;
+  readonly providers: SiteProviders;
+
+  protected constructor(scope: Construct, layer: Layer, props: SiteStackProps) {
+    const id = stackId(props.site, layer);
+    super(scope, id);
+    this.site = props.site;
+    configureStateBackend(this, id, props.fleet.backend);
+    this.providers = new SiteProviders(this, 'providers', { kubeContext: props.site.cluster.kubeContext });
+  }
+}
