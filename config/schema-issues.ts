@@ -28,7 +28,7 @@ function describeIssue(issue: Issue, value: unknown): string {
   const got = show(value);
   switch (issue.code) {
     case 'invalid_type':
-      return value === undefined ? `required key is missing (expected ${issue.expected})` : `${got} is not a ${issue.expected}`;
+      return value === undefined ? `required key is missing (expected ${typeName(issue.expected)})` : `${got} is not ${typeName(issue.expected)}`;
     case 'invalid_value':
       return `${got} is not allowed (allowed: ${issue.values.map((v) => show(v)).join(', ')})`;
     case 'too_small':
@@ -47,6 +47,12 @@ function describeIssue(issue: Issue, value: unknown): string {
     default:
       return `${got}: ${issue.message}`;
   }
+}
+
+const TYPE_NAMES: Record<string, string> = { array: 'a list', object: 'a mapping', boolean: 'a boolean (true or false)', number: 'a number', string: 'a string' };
+
+function typeName(expected: string): string {
+  return TYPE_NAMES[expected] ?? expected;
 }
 
 function show(value: unknown): string {

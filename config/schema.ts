@@ -117,7 +117,7 @@ const nodePoolSchema = z.strictObject({
 });
 
 const uplinkSchema = z.strictObject({
-  name: dnsLabel(),
+  name: dnsLabel().describe('Uplink name, unique within the site.'),
   peer: z.string().min(1).describe('Research network the uplink reaches (e.g. GEANT, RedIRIS).'),
   gbps: positiveInt.max(3200).describe('Contracted capacity, Gb/s.'),
   endpoint: z.string().regex(IPV4, { error: 'is not an IPv4 address' }).describe('Peer test endpoint for link validation.'),
@@ -145,13 +145,15 @@ const programmeQuotaSchema = z.strictObject({
 
 const siteSchema = z.strictObject({
   id: dnsLabel().describe('<cc>-<city>; prefixes every stack id.'),
-  city: z.string().min(1),
+  city: z.string().min(1).describe('City the site is in.'),
   operator: z.string().min(1).describe('Organisation that runs the site.'),
   focus: z.array(z.enum(FOCUS_AREAS)).min(1).describe('Focus areas named by the programme.'),
   phase: z.literal([1, 2]).describe('Current rollout phase: 1 (reception, racks, link validation) or 2 (production).'),
   schedule: z.strictObject({
-    phase1: z.strictObject({ start: isoDate, end: isoDate }),
-    phase2: z.strictObject({ start: isoDate, end: isoDate }),
+    phase1: z.strictObject({ start: isoDate.describe('First day (YYYY-MM-DD).'), end: isoDate.describe('Last day (YYYY-MM-DD).') })
+      .describe('Phase 1: equipment reception, racks, network link validation.'),
+    phase2: z.strictObject({ start: isoDate.describe('First day (YYYY-MM-DD).'), end: isoDate.describe('Last day (YYYY-MM-DD).') })
+      .describe('Phase 2: production, opening to academic and industrial users.'),
   }),
   cluster: z.strictObject({
     kubeContext: z.string().min(1).describe('kubeconfig context name; the kubeconfig itself comes from KUBE_CONFIG_PATH, never from config.'),
@@ -189,19 +191,16 @@ const siteSchema = z.strictObject({
     gpus: z.number().int().min(0).describe('GPU quota of the tenant.'),
   })).default([]),
   acceptance: z.strictObject({
-    ncclBusBwGBps: z.number().positive().max(1000).optional(),
-    dcgmDiagLevel: z.number().int().min(1).max(4).optional(),
-    rdmaLinkGbps: z.number().positive().optional(),
-    storageReadGBps: z.number().positive().optional(),
-    wanUplinkFraction: z.number().gt(0).max(1).optional(),
+    // Each threshold overrides the fleet's acceptance value of the same name.
+    ...acceptanceThresholdsSchema.partial().shape,
     signOff: z.strictObject({
-      date: isoDate,
+      date: isoDate.describe('Day the Phase 1 acceptance results were signed (YYYY-MM-DD).'),
       report: z.string().regex(/^https:\/\/\S+$/, { error: 'is not an https URL' }).describe('Where the signed acceptance results live.'),
     }).optional().describe('Phase 1 acceptance sign-off; required before phase: 2.'),
   }).default({}).describe('Phase 1 thresholds (fleet acceptance values unless set here) and sign-off.'),
   services: z.strictObject({
     inference: z.strictObject({
-      enabled: z.boolean(),
+      enabled: z.boolean().describe('Serve models at this site.'),
       pool: dnsLabel().describe('Node pool that serves models.'),
       runtime: z.enum(['vllm']),
     }).optional(),

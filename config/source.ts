@@ -23,7 +23,11 @@ export interface Problem {
 
 export function formatKeyPath(path: KeyPath): string {
   if (path.length === 0) return '(document)';
-  return path.map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : i === 0 ? seg : `.${seg}`)).join('');
+  return path.map((seg, i) => {
+    if (typeof seg === 'number') return `[${seg}]`;
+    if (!/^[A-Za-z_$][\w$-]*$/.test(seg)) return `[${JSON.stringify(seg)}]`;
+    return i === 0 ? seg : `.${seg}`;
+  }).join('');
 }
 
 export function formatProblem(p: Problem): string {

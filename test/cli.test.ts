@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigCopy, REPO, fleet, tempDir } from './util';
+
+const PROBLEM_LINE = /^config\/[\w/.-]+\.yaml:\d+:\d+: \S+: .+$/;
+
+function run(script: string, env: Record<string, string>) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('commands', () => {
+  test('synth writes every stack of the fleet', () => {
+    const outdir = join(tempDir(), 'cdktf.out');
+    const { status, stderr } = run('main.ts', { CDKTF_OUTDIR: outdir });
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const expected = fleet().sites.flatMap((s) => [`${s.id}-foundation`, `${s.id}-platform`, ...(s.phase === 2 ? [`${s.id}-tenants`] : [])]);
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(expected.sort());
+    expect(existsSync(join(outdir, 'stacks', 'es-barcelona-foundation', 'cdk.tf.json'))).toBe(true);
+  });
+
+  test('synth with bad config prints one line per problem, exits 1 and leaves the output untouched', () => {
+    const config = new ConfigCopy()
+      .replace('sites/pl.yaml', 'gpusPerNode: 4', 'gpusPerNode: 40')
+      .replace('sites/lt.yaml', /    acceptance:\n      signOff: .*\n/, '');
+    const outdir = join(tempDir(), 'cdktf.out');
+    mkdirSync(join(outdir, 'stacks', 'previous'), { recursive: true });
+    writeFileSync(join(outdir, 'manifest.json'), '{"previous": true}');
+
+    const { status, stderr, stdout } = run('main.ts', { CDKTF_OUTDIR: outdir, FACTORY_CONFIG_DIR: config.dir });
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    const lines = stderr.trim().split('\n').map((line) => line.split(`${config.dir}/`).join('config/'));
+    expect(lines.slice(0, -1)).toEqual([
+      expect.stringMatching(/^config\/sites\/lt\.yaml:9:12: sites\[0\]\.phase: 2 needs a signed-off Phase 1 acceptance/),
+      expect.stringMatching(/^config\/sites\/pl\.yaml:\d+:\d+: sites\[0\]\.nodePools\[0\]\.gpusPerNode: 40 is above the maximum 16$/),
+    ]);
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(PROBLEM_LINE);
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(readFileSync(join(outdir, 'manifest.json'), 'utf8')).toBe('{"previous": true}');
+    expect(readdirSync(join(outdir, 'stacks'))).toEqual(['previous']);
+    expect(readdirSync(join(outdir, '..')).filter((name) => name !== 'cdktf.out')).toEqual([]);
+  });
+
+  test('validate checks the config alone, with the same messages', () => {
+    const good = run('tools/validate.ts', {});
+    expect(good.status).toBe(0);
+    expect(good.stdout).toMatch(/6 sites, \d+ GPUs, config valid/);
+
+    const config = new ConfigCopy().replace('sites/es.yaml', 'fabric: infiniband', 'fabric: infiniband-ndr');
+    const bad = run('tools/validate.ts', { FACTORY_CONFIG_DIR: config.dir });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.split(`${config.dir}/`).join('config/')).toMatch(/^config\/sites\/es\.yaml:32:15: sites\[0\]\.interconnect\.fabric: "infiniband-ndr" is not allowed \(allowed: "infiniband", "roce"\)\n/);
+  });
+});
