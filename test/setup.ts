@@ -1,3 +1,4 @@
-import { Testing } from 'cdktf/lib/testing';
+// The adapter import also brings the matchers' global type declarations.
+import { setupJest } from 'cdktf/lib/testing/adapters/jest';
 
-Testing.setupJest();
+setupJest();
