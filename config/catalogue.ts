@@ -30,6 +30,8 @@ export interface GpuSpec {
   readonly tdpW: number;
   /** MIG profiles the GPU supports, by name; empty where the GPU has no MIG. */
   readonly migProfiles: readonly string[];
+  /** PCI vendor and device id (hex, as NFD reports them), from the PCI ID Repository (pci-ids.ucw.cz). */
+  readonly pci: { readonly vendor: string; readonly device: string };
 }
 
 export interface NicSpec {
@@ -60,6 +62,7 @@ export const GPUS = {
     fp64Tflops: 34, fp64TensorTflops: 67, bf16DenseTflops: 989, fp8DenseTflops: 1979,
     memoryGiB: 80, memoryBandwidthTBps: 3.35, tdpW: 700,
     migProfiles: ['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'],
+    pci: { vendor: '10de', device: '2330' },
   },
   // NVIDIA H200 Tensor Core GPU datasheet (H200 SXM column), nvidia.com/en-us/data-center/h200;
   // MIG profiles: NVIDIA MIG User Guide, "H200 MIG Profiles".
@@ -68,6 +71,7 @@ export const GPUS = {
     fp64Tflops: 34, fp64TensorTflops: 67, bf16DenseTflops: 989, fp8DenseTflops: 1979,
     memoryGiB: 141, memoryBandwidthTBps: 4.8, tdpW: 700,
     migProfiles: ['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb'],
+    pci: { vendor: '10de', device: '2335' },
   },
   // NVIDIA DGX B200 datasheet (system figures divided by its 8 GPUs; sparse figures halved);
   // MIG profiles: NVIDIA MIG User Guide, "B200 MIG Profiles".
@@ -76,6 +80,7 @@ export const GPUS = {
     fp64Tflops: 37, fp64TensorTflops: 37, bf16DenseTflops: 2250, fp8DenseTflops: 4500,
     memoryGiB: 180, memoryBandwidthTBps: 7.7, tdpW: 1000,
     migProfiles: ['1g.23gb', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb'],
+    pci: { vendor: '10de', device: '2901' },
   },
   // NVIDIA GB200 NVL72 datasheet (rack figures divided by its 72 Blackwell GPUs; sparse halved);
   // MIG profiles: NVIDIA MIG User Guide, "GB200 MIG Profiles".
@@ -84,6 +89,7 @@ export const GPUS = {
     fp64Tflops: 45, fp64TensorTflops: 45, bf16DenseTflops: 2500, fp8DenseTflops: 5000,
     memoryGiB: 186, memoryBandwidthTBps: 8, tdpW: 1200,
     migProfiles: ['1g.23gb', '1g.47gb', '2g.47gb', '3g.93gb', '4g.93gb', '7g.186gb'],
+    pci: { vendor: '10de', device: '2941' },
   },
   // AMD Instinct MI300X datasheet (peak, without sparsity), amd.com/en/products/accelerators/instinct/mi300/mi300x.
   // AMD compute partitioning (CPX/NPS) is not MIG, hence no MIG profiles.
@@ -92,6 +98,7 @@ export const GPUS = {
     fp64Tflops: 81.7, fp64TensorTflops: 163.4, bf16DenseTflops: 1307.4, fp8DenseTflops: 2614.9,
     memoryGiB: 192, memoryBandwidthTBps: 5.3, tdpW: 750,
     migProfiles: [],
+    pci: { vendor: '1002', device: '74a1' },
   },
   // NVIDIA L40S datasheet, nvidia.com/en-us/data-center/l40s (no FP64 tensor cores; FP64 runs at
   // 1/64 of the 91.6 TFLOP/s FP32 rate); the L40S has no MIG.
@@ -100,6 +107,7 @@ export const GPUS = {
     fp64Tflops: 1.4, fp64TensorTflops: 0, bf16DenseTflops: 362, fp8DenseTflops: 733,
     memoryGiB: 48, memoryBandwidthTBps: 0.864, tdpW: 350,
     migProfiles: [],
+    pci: { vendor: '10de', device: '26b9' },
   },
 } as const satisfies Record<string, GpuSpec>;
 

@@ -112,6 +112,8 @@ const nodePoolSchema = z.strictObject({
   nicsPerNode: z.number().int().min(0).max(16).describe('High-speed fabric NIC ports per node.'),
   nic: z.enum(NIC_IDS).optional().describe('NIC model. @default fleet defaults.nic'),
   nodeOverheadW: positiveInt.max(20000).optional().describe('Non-GPU power per node, W. @default fleet defaults.nodeOverheadW'),
+  nodeNamePrefix: dnsLabel().optional()
+    .describe('Node names are <prefix>-r<rack>-n<node> (e.g. h200-r07-n03); the rack number places a node in its rack and block. @default the pool name'),
   racks: rackPlanSchema,
   mig: migSchema.default({ strategy: 'none' }),
 });

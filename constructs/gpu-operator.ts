@@ -2,19 +2,32 @@ import { Construct } from 'constructs';
 import type { ChartPin, Site } from '../config';
 import { PodSecurityLevel } from './namespace';
 import { OperatorRelease } from './operator-release';
+import { MIG_DISABLED, migPartedConfig } from './private/mig-layout';
 
 /** The GPU Operator's cluster-wide MIG strategy. */
 export type MigStrategy = 'none' | 'single' | 'mixed';
+
+/** ConfigMap the chart creates with the pools' MIG layouts. */
+export const MIG_CONFIG_MAP = 'factory-mig-layouts';
+/** DCGM scrape interval; accounting rules integrate over it. */
+const DCGM_SCRAPE_INTERVAL = '15s';
 
 export interface GpuOperatorProps {
   readonly site: Site;
   /** The pinned gpu-operator chart. */
   readonly chart: ChartPin;
+  /** Driver version. @default site.gpuDriverVersion (itself defaulting to the fleet's) */
+  readonly driverVersion?: string;
+  /**
+   * GPUDirect RDMA (GPU memory straight to the fabric NIC). Needs the Network Operator's OFED.
+   * @default true when any pool has fabric NICs
+   */
+  readonly gpuDirectRdma?: boolean;
 }
 
 /**
- * NVIDIA GPU Operator: driver, container toolkit, device plugin, DCGM exporter, MIG manager and
- * validator on every GPU node.
+ * NVIDIA GPU Operator: driver, container toolkit, device plugin, DCGM exporter with its
+ * ServiceMonitor, MIG manager with the pools' layouts, and the validator, on every GPU node.
  * @see https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/
  */
 export class GpuOperator extends Construct {
@@ -24,23 +37,48 @@ export class GpuOperator extends Construct {
   constructor(scope: Construct, id: string, props: GpuOperatorProps) {
     super(scope, id);
     const { site } = props;
+    for (const pool of site.nodePools) {
+      const unsupported = Object.keys(pool.mig.profiles ?? {}).filter((p) => !pool.gpu.migProfiles.includes(p));
+      if (pool.mig.strategy !== 'none' && unsupported.length > 0) {
+        throw new Error(`${site.id} pool ${pool.name}: MIG profiles ${unsupported.join(', ')} are not supported by ${pool.gpu.id} (allowed: ${pool.gpu.migProfiles.join(', ') || 'none'})`);
+      }
+    }
+    const driverVersion = props.driverVersion ?? site.gpuDriverVersion;
+    const rdma = props.gpuDirectRdma ?? site.nodePools.some((p) => p.nicsPerNode > 0);
     this.migStrategy = clusterMigStrategy(site);
+    const partitioned = this.migStrategy !== 'none';
+
     this.operator = new OperatorRelease(this, 'operator', {
       siteId: site.id,
       pin: props.chart,
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'the driver and toolkit daemonsets load kernel modules and write to the host',
       values: {
+        // The fleet runs its own Node Feature Discovery (NodeFeatureDiscovery construct).
         nfd: { enabled: false },
         driver: {
           enabled: true,
-          version: site.gpuDriverVersion,
-          // GPUDirect RDMA: GPUs and fabric NICs exchange data without a CPU bounce buffer.
-          rdma: { enabled: true },
+          version: driverVersion,
+          rdma: { enabled: rdma, useHostMofed: false },
         },
-        mig: { strategy: this.migStrategy },
-        migManager: { enabled: this.migStrategy !== 'none' },
-        dcgmExporter: { enabled: true, serviceMonitor: { enabled: true } },
+        toolkit: { enabled: true },
+        devicePlugin: { enabled: true },
+        // The validator always runs; WITH_WORKLOAD also runs a CUDA sample on every GPU node.
+        validator: { plugin: { env: [{ name: 'WITH_WORKLOAD', value: 'true' }] } },
+        // "none" is not a GPU Operator strategy: unpartitioned clusters keep the chart's single.
+        mig: { strategy: partitioned ? this.migStrategy : 'single' },
+        migManager: {
+          enabled: partitioned,
+          config: partitioned
+            ? { name: MIG_CONFIG_MAP, create: true, default: MIG_DISABLED, data: { 'config.yaml': migPartedConfig(site.nodePools) } }
+            : { name: '', create: false, default: MIG_DISABLED, data: {} },
+        },
+        dcgmExporter: {
+          enabled: true,
+          // honorLabels keeps the pod's namespace label from DCGM's Kubernetes mapping, which the
+          // per-tenant accounting rules aggregate on (otherwise it becomes exported_namespace).
+          serviceMonitor: { enabled: true, interval: DCGM_SCRAPE_INTERVAL, honorLabels: true },
+        },
       },
     });
   }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { ChartPin } from '../config';
 import { PodSecurityLevel } from './namespace';
 import { OperatorRelease } from './operator-release';
+import { LABEL_PREFIX } from './private/labels';
 
 export interface NodeFeatureDiscoveryProps {
   readonly siteId: string;
@@ -26,7 +27,12 @@ export class NodeFeatureDiscovery extends Construct {
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'nfd-worker reads host /sys, /proc and /usr/lib through hostPath mounts to discover hardware',
       values: {
-        master: { replicaCount: 2 },
+        master: {
+          replicaCount: 2,
+          // Node-pool rules publish our labels and the MIG manager's, and taint GPU pools.
+          extraLabelNs: [LABEL_PREFIX, 'nvidia.com'],
+          enableTaints: true,
+        },
         gc: { enable: true },
         prometheus: { enable: true },
       },

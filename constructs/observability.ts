@@ -28,6 +28,8 @@ export class MonitoringStack extends Construct {
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'node-exporter needs hostNetwork, hostPID and host filesystem mounts',
       values: {
+        // Tenant namespaces' programme label, for the per-programme accounting rules.
+        'kube-state-metrics': { metricLabelsAllowlist: ['namespaces=[ai-factory.eu/programme,ai-factory.eu/tenant]'] },
         prometheus: {
           prometheusSpec: {
             retention: `${RETENTION_DAYS}d`,

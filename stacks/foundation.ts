@@ -6,6 +6,7 @@ import { NodeFeatureDiscovery } from '../constructs/node-features';
 import { MonitoringStack } from '../constructs/observability';
 import { Kueue } from '../constructs/scheduling';
 import { RookCephOperator } from '../constructs/storage-operator';
+import { WorkloadClasses } from '../constructs/workload-classes';
 import { SiteStack, type SiteStackProps } from './site-stack';
 
 /** `<site>-foundation`: every operator, pinned; installs the CRDs the platform layer uses. */
@@ -13,6 +14,7 @@ export class FoundationStack extends SiteStack {
   constructor(scope: Construct, props: SiteStackProps) {
     super(scope, 'foundation', props);
     const { site, fleet: { charts } } = props;
+    new WorkloadClasses(this, 'workload-classes', { siteId: site.id });
     new NodeFeatureDiscovery(this, 'node-features', { siteId: site.id, chart: charts.nodeFeatureDiscovery });
     new GpuOperator(this, 'gpu-operator', { site, chart: charts.gpuOperator });
     new NetworkOperator(this, 'network-operator', { site, chart: charts.networkOperator });

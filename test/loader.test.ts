@@ -99,7 +99,7 @@ describe("loader", () => {
         "config/fleet.yaml:55:3: defaults.nodeOverheadW: required key is missing (expected a number)",
         "config/fleet.yaml:56:3: defaults.nodeOverheadWatts: unknown key "nodeOverheadWatts" (did you mean "nodeOverheadW"?); allowed keys: gpuDriverVersion, nodeOverheadW, nic",
         "config/sites/es.yaml:16:9: sites[0].nodePools[0].nodes: required key is missing (expected a number)",
-        "config/sites/es.yaml:19:9: sites[0].nodePools[0].nodez: unknown key "nodez" (did you mean "nodes"?); allowed keys: name, gpu, gpusPerNode, nodes, nicsPerNode, nic, nodeOverheadW, racks, mig",
+        "config/sites/es.yaml:19:9: sites[0].nodePools[0].nodez: unknown key "nodez" (did you mean "nodes"?); allowed keys: name, gpu, gpusPerNode, nodes, nicsPerNode, nic, nodeOverheadW, nodeNamePrefix, racks, mig",
       ]
     `);
   });

@@ -6,6 +6,7 @@ import type { TerraformStack } from 'cdktf/lib/terraform-stack';
 import { loadFleet, type Fleet, type Site } from '../config';
 import { formatProblem } from '../config/source';
 import { buildFleet, type SiteStacks } from '../stacks/fleet';
+import { parse as parseYaml } from 'yaml';
 
 export const REPO = resolve(__dirname, '..');
 export const CONFIG_DIR = join(REPO, 'config');
@@ -95,4 +96,15 @@ export function resources(stack: TerraformStack): Synthesized {
 
 export function resourceCount(stack: TerraformStack): number {
   return Object.values(resources(stack)).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+}
+
+/** The Helm values of each release in a stack, by chart name. */
+export function releaseValues(stack: TerraformStack): Record<string, Record<string, unknown>> {
+  const releases = resources(stack).helm_release ?? {};
+  return Object.fromEntries(Object.values(releases).map((r) => [r.chart as string, parseYaml((r.values as string[])[0]) as Record<string, unknown>]));
+}
+
+/** The custom resources (kubernetes_manifest) of a stack. */
+export function manifests(stack: TerraformStack): Record<string, unknown>[] {
+  return Object.values(resources(stack).kubernetes_manifest ?? {}).map((r) => r.manifest as Record<string, unknown>);
 }

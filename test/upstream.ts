@@ -1,0 +1,161 @@
+/**
+ * Checks against the vendored upstream files in test/fixtures/upstream (see its SOURCES.md):
+ * Helm value keys against the pinned chart's values.yaml (and values.schema.json where the chart
+ * ships one), custom resources against their CRD's OpenAPI schema, PromQL with the Prometheus
+ * project's own parser.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { parser as promqlParser } from '@prometheus-io/lezer-promql';
+
+const FIXTURES = join(__dirname, 'fixtures', 'upstream');
+
+type Tree = { [key: string]: unknown };
+const isTree = (v: unknown): v is Tree => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Where each pinned chart's values live, with the subcharts whose values it passes through. */
+export const CHART_VALUES: Record<string, { values: string; schema?: string; subcharts?: Record<string, string> }> = {
+  'gpu-operator': { values: 'gpu-operator/v26.7.0/chart/values.yaml' },
+  'node-feature-discovery': { values: 'node-feature-discovery/v0.19.0/chart/values.yaml', schema: 'node-feature-discovery/v0.19.0/chart/values.schema.json' },
+  'network-operator': { values: 'network-operator/v26.4.1/chart/values.yaml' },
+  kueue: { values: 'kueue/v0.19.2/chart/values.yaml' },
+  'rook-ceph': { values: 'rook/v1.20.6/charts/rook-ceph/values.yaml' },
+  'kube-prometheus-stack': {
+    values: 'kube-prometheus-stack/88.5.3/chart/values.yaml',
+    subcharts: {
+      'kube-state-metrics': 'kube-prometheus-stack/88.5.3/chart/charts/kube-state-metrics/values.yaml',
+      grafana: 'kube-prometheus-stack/88.5.3/chart/charts/grafana/values.yaml',
+      'prometheus-node-exporter': 'kube-prometheus-stack/88.5.3/chart/charts/prometheus-node-exporter/values.yaml',
+    },
+  },
+  'kserve-resources': { values: 'kserve/v0.20.0/charts/kserve-resources/values.yaml' },
+  // kserve-crd ships no values at all: any key set on it is unknown.
+  'kserve-crd': { values: '' },
+};
+
+const readFixture = (file: string) => readFileSync(join(FIXTURES, file), 'utf8');
+
+function chartDefaults(chart: string): Tree {
+  const entry = CHART_VALUES[chart];
+  if (!entry) throw new Error(`no vendored values for chart ${chart}`);
+  const values = (entry.values ? parseYaml(readFixture(entry.values)) : {}) as Tree;
+  for (const [name, file] of Object.entries(entry.subcharts ?? {})) {
+    values[name] = { ...(parseYaml(readFixture(file)) as Tree), ...(isTree(values[name]) ? values[name] : {}) };
+  }
+  return values;
+}
+
+/**
+ * Key paths in `values` that the chart does not have. A key whose chart default is an empty
+ * mapping, null or a list is free-form below it (the chart documents it as open).
+ */
+export function unknownValueKeys(chart: string, values: Tree): string[] {
+  const unknown: string[] = [];
+  const walk = (ours: Tree, theirs: Tree, path: string) => {
+    for (const [key, value] of Object.entries(ours)) {
+      const keyPath = path ? `${path}.${key}` : key;
+      if (!(key in theirs)) {
+        unknown.push(keyPath);
+        continue;
+      }
+      const upstream = theirs[key];
+      if (isTree(value) && isTree(upstream) && Object.keys(upstream).length > 0) walk(value, upstream, keyPath);
+      else if (isTree(value) && upstream !== null && !isTree(upstream) && !Array.isArray(upstream)) unknown.push(`${keyPath} (chart has a ${typeof upstream} here)`);
+    }
+  };
+  walk(values, chartDefaults(chart), '');
+  return unknown;
+}
+
+/** CRD patterns are Go regular expressions; the one Go-only syntax they use is the (?i) flag. */
+const goRegExp = Object.assign(
+  (pattern: string, flags: string) => (pattern.includes('(?i)') ? new RegExp(pattern.split('(?i)').join(''), `${flags}i`) : new RegExp(pattern, flags)),
+  { code: 'goRegExp' },
+);
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
+const ajv2020 = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+
+/** Validates values against the chart's values.schema.json, where the chart ships one. */
+export function valuesSchemaErrors(chart: string, values: Tree): string[] {
+  const schemaFile = CHART_VALUES[chart]?.schema;
+  if (!schemaFile) return [];
+  const validate = ajv2020.compile(JSON.parse(readFixture(schemaFile)));
+  const merged = deepMerge(chartDefaults(chart), values);
+  return validate(merged) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+function deepMerge(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isTree(v) && isTree(base[k]) ? deepMerge(base[k] as Tree, v) : v;
+  return out;
+}
+
+/** CRD files vendored for validation. */
+const CRD_FILES = [
+  'node-feature-discovery/v0.19.0/crds/nfd-api-crds.yaml',
+  'kube-prometheus-stack/88.5.3/crds/crd-prometheusrules.yaml',
+];
+
+const crdSchemas = new Map<string, Tree>();
+const validators = new Map<string, ValidateFunction>();
+let loaded = false;
+
+function loadCrds(): void {
+  if (loaded) return;
+  loaded = true;
+  for (const file of CRD_FILES) {
+    for (const doc of parseAllDocuments(readFixture(file))) {
+      const crd = doc.toJS() as Tree | null;
+      if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
+      const spec = crd.spec as { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Tree } }[] };
+      for (const version of spec.versions) {
+        const key = `${spec.group}/${version.name}/${spec.names.kind}`;
+        crdSchemas.set(key, version.schema.openAPIV3Schema);
+      }
+    }
+  }
+}
+
+/**
+ * The API server prunes unknown fields silently; `kubectl --validate=strict` rejects them. We
+ * want the strict behaviour, so objects with declared properties get additionalProperties: false.
+ */
+function closeObjects(schema: Tree): Tree {
+  const out: Tree = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'properties' && isTree(v)) out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, closeObjects(s as Tree)]));
+    else if ((k === 'items' || k === 'additionalProperties') && isTree(v)) out[k] = closeObjects(v);
+    else if ((k === 'allOf' || k === 'anyOf' || k === 'oneOf') && Array.isArray(v)) out[k] = v.map((s) => closeObjects(s as Tree));
+    else out[k] = v;
+  }
+  if (isTree(out.properties) && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+/** Errors of a custom resource against its CRD; throws when no CRD for it is vendored. */
+export function crdErrors(manifest: Tree): string[] {
+  loadCrds();
+  const [group, version] = String(manifest.apiVersion).split('/');
+  const key = `${group}/${version}/${String(manifest.kind)}`;
+  const schema = crdSchemas.get(key);
+  if (!schema) throw new Error(`no vendored CRD for ${key}`);
+  if (!validators.has(key)) validators.set(key, ajv.compile(closeObjects(schema)));
+  const validate = validators.get(key)!;
+  return validate(manifest) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+}
+
+/** Syntax errors of a PromQL expression, as positions; empty when it parses. */
+export function promqlErrors(expr: string): string[] {
+  const errors: string[] = [];
+  promqlParser.parse(expr).iterate({
+    enter: (node) => {
+      if (node.type.isError) errors.push(`syntax error at ${node.from}: ${JSON.stringify(expr.slice(Math.max(0, node.from - 10), node.to + 10))}`);
+    },
+  });
+  return errors;
+}
