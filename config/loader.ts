@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { checkAddressPlans } from './checks/address-plan';
 import { checkUniqueSiteIds, checkWaves } from './checks/fleet';
 import type { Finding, SiteRef } from './checks/finding';
+import { checkInterconnect } from './checks/interconnect';
 import { checkMig } from './checks/mig';
 import { checkPower } from './checks/power';
 import { checkQuotas } from './checks/quotas';
@@ -24,7 +25,7 @@ export type LoadResult =
   | { readonly ok: true; readonly fleet: Fleet }
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
-const SITE_CHECKS = [checkSiteStructure, checkSchedule, checkPower, checkQuotas, checkMig];
+const SITE_CHECKS = [checkSiteStructure, checkSchedule, checkPower, checkQuotas, checkMig, checkInterconnect];
 
 export function loadFleet(dir: string = DEFAULT_CONFIG_DIR): LoadResult {
   const problems: Problem[] = [];
@@ -79,8 +80,8 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR): LoadResult {
     problems.push(...findings.map((f) => sources.get(f.file)!.problem(f.path, f.message, f.onKey)));
 
     if (problems.length === 0) {
-      const { name, charts, backend, waves } = fleetFile;
-      return { ok: true, fleet: { name, charts, backend, waves, sites: sites.map((s) => s.site) } };
+      const { name, charts, backend, images, waves } = fleetFile;
+      return { ok: true, fleet: { name, charts, backend, images, waves, sites: sites.map((s) => s.site) } };
     }
   }
   return { ok: false, problems: sortProblems(problems) };

@@ -31,6 +31,7 @@ export interface Fleet {
   readonly name: string;
   readonly charts: Readonly<Record<ChartKey, ChartPin>>;
   readonly backend: BackendConfig;
+  readonly images: FleetFile['images'];
   readonly waves: FleetFile['waves'];
   readonly sites: readonly Site[];
 }

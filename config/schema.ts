@@ -78,6 +78,13 @@ export const fleetFileSchema = z.strictObject({
   charts: z.strictObject(Object.fromEntries(CHART_KEYS.map((key) => [key, chartPinSchema])) as Record<ChartKey, typeof chartPinSchema>)
     .describe('The pinned chart list every site installs from.'),
   backend: backendSchema.default({ type: 'local', directory: 'terraform-state' }),
+  images: z.strictObject({
+    ceph: z.string().regex(/^[\w./-]+:v?\d+\.\d+\.\d+$/, { error: 'is not a pinned image (allowed: repository:version, never latest)' })
+      .describe('Ceph image Rook runs (quay.io/ceph/ceph:<version>).'),
+    networkOperatorRepository: z.string().min(1).describe('Registry path of the Network Operator components.'),
+    networkOperatorVersion: z.string().min(1).describe('Tag of the Network Operator release components (device plugins, Multus, CNI plugins, nv-ipam).'),
+    docaDriverVersion: z.string().min(1).describe('DOCA-OFED driver container version.'),
+  }).describe('Pinned images of components that custom resources (not charts) deploy.'),
   defaults: z.strictObject({
     gpuDriverVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { error: 'is not a driver version (allowed: e.g. 595.91.07)' })
       .describe('NVIDIA data-centre driver the GPU Operator installs unless a site overrides it.'),
@@ -115,6 +122,8 @@ const nodePoolSchema = z.strictObject({
   nodeNamePrefix: dnsLabel().optional()
     .describe('Node names are <prefix>-r<rack>-n<node> (e.g. h200-r07-n03); the rack number places a node in its rack and block. @default the pool name'),
   racks: rackPlanSchema,
+  rails: z.number().int().min(0).max(16).optional()
+    .describe('Fabric rails each node connects to (one NIC port per rail). @default the site railsPerNode when the pool has that many NIC ports, else 0 (not on the rail fabric)'),
   mig: migSchema.default({ strategy: 'none' }),
 });
 
@@ -133,6 +142,8 @@ const storageSchema = z.strictObject({
     checkpointsTB: z.number().min(0).describe('Checkpoint storage, TB.'),
     objectTB: z.number().min(0).describe('S3-compatible object storage, TB.'),
   }),
+  nodeNamePrefix: dnsLabel().default('storage')
+    .describe('Rook-Ceph runs its OSDs on nodes named <prefix>-n<number>, using all their free disks. @default storage'),
   external: z.strictObject({
     csiDriver: z.string().min(1).describe('CSI driver name of the parallel file system (e.g. spectrumscale.csi.ibm.com).'),
     fileSystem: z.string().min(1).describe('File system or export the tiers are carved from.'),
@@ -172,6 +183,12 @@ const siteSchema = z.strictObject({
     fabric: z.enum(['infiniband', 'roce']),
     linkGbps: z.literal([100, 200, 400, 800]).describe('Per-port link speed, Gb/s.'),
     railsPerNode: positiveInt.max(16).describe('Rail-optimised fabric: one rail per GPU NIC.'),
+    devicePlugin: z.enum(['rdma-shared', 'sriov']).default('rdma-shared')
+      .describe('How pods get RDMA devices: rdma-shared (RDMA shared device plugin, pods share the HCAs) or sriov (a virtual function per pod). @default rdma-shared'),
+    railInterfaces: z.array(z.string().regex(/^[a-z][a-z0-9]{0,14}$/, { error: 'is not a Linux interface name (allowed: lower-case letters and digits, at most 15 characters)' })).optional()
+      .describe('Host interface of each rail, in rail order. @default ib0, ib1, ... on InfiniBand; rail0, rail1, ... on RoCE'),
+    railHcas: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, { error: 'is not an RDMA device name (allowed: e.g. mlx5_0)' })).optional()
+      .describe('RDMA device (HCA) of each rail, in rail order, for NCCL_IB_HCA. @default mlx5_0, mlx5_1, ...'),
     addressPlan: z.strictObject({
       rails: cidr.describe('Block the per-rail secondary networks are carved from.'),
       pods: cidr.describe('Pod network.'),

@@ -22,6 +22,12 @@ export interface CustomResourceProps {
   readonly spec?: Record<string, unknown>;
   /** Top-level fields other than spec (e.g. `data`). @default {} */
   readonly body?: Record<string, unknown>;
+  /**
+   * Data-bearing: Terraform refuses to destroy it (`lifecycle.prevent_destroy`); removing it
+   * takes a deliberate change of this flag in review.
+   * @default false
+   */
+  readonly protect?: boolean;
 }
 
 /**
@@ -48,6 +54,9 @@ export class CustomResource extends Construct {
       ...(props.spec ? { spec: props.spec } : {}),
       ...props.body,
     };
-    this.resource = new Manifest(this, 'manifest', { manifest: this.manifest });
+    this.resource = new Manifest(this, 'manifest', {
+      manifest: this.manifest,
+      ...(props.protect ? { lifecycle: { preventDestroy: true } } : {}),
+    });
   }
 }

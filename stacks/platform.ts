@@ -1,8 +1,14 @@
 import type { Construct } from 'constructs';
+import { railPlan } from '../config/rails';
+import { CephStorage } from '../constructs/ceph-storage';
+import { FabricSettings } from '../constructs/fabric-settings';
 import { GpuAccounting } from '../constructs/gpu-accounting';
 import { GpuHealthAlerts } from '../constructs/gpu-health-alerts';
 import { PodSecurityLevel, SiteNamespace } from '../constructs/namespace';
+import { NicClusterPolicy } from '../constructs/nic-cluster-policy';
 import { NodePoolLabels } from '../constructs/node-pool-labels';
+import { RailNetworks } from '../constructs/rail-networks';
+import { StorageTiers } from '../constructs/storage-tiers';
 import { SiteStack, type SiteStackProps } from './site-stack';
 
 /** Namespace of the Phase 1 acceptance jobs and, in Phase 2, the periodic health checks. */
@@ -13,17 +19,31 @@ export class PlatformStack extends SiteStack {
   constructor(scope: Construct, props: SiteStackProps) {
     super(scope, 'platform', props);
     const { site, fleet } = props;
-    const monitoringNamespace = fleet.charts.kubePrometheusStack.namespace;
-    new SiteNamespace(this, 'acceptance-namespace', {
+    const { charts } = fleet;
+    const acceptance = new SiteNamespace(this, 'acceptance-namespace', {
       siteId: site.id,
       name: ACCEPTANCE_NAMESPACE,
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'RDMA bandwidth tests need IPC_LOCK to pin memory; DCGM diagnostics read host GPU state',
     });
+
+    // GPU cluster and observability
     for (const pool of site.nodePools) {
       new NodePoolLabels(this, `pool-${pool.name}`, { siteId: site.id, pool });
     }
-    new GpuHealthAlerts(this, 'gpu-health', { siteId: site.id, namespace: monitoringNamespace });
-    new GpuAccounting(this, 'gpu-accounting', { site, namespace: monitoringNamespace });
+    new GpuHealthAlerts(this, 'gpu-health', { siteId: site.id, namespace: charts.kubePrometheusStack.namespace });
+    new GpuAccounting(this, 'gpu-accounting', { site, namespace: charts.kubePrometheusStack.namespace });
+
+    // Interconnect
+    const rails = railPlan(site);
+    const nicPolicy = new NicClusterPolicy(this, 'nic-cluster-policy', { site, images: fleet.images, rails });
+    new RailNetworks(this, 'rail-networks', { site, rails, operatorNamespace: charts.networkOperator.namespace, resourceNameOf: nicPolicy.resourceNameOf });
+    new FabricSettings(this, 'fabric-settings', { site, rails, namespace: acceptance.resource.metadata.name });
+
+    // Storage
+    if (site.storage.backend === 'rook-ceph') {
+      new CephStorage(this, 'ceph', { site, images: fleet.images, namespace: charts.rookCeph.namespace });
+    }
+    new StorageTiers(this, 'storage-tiers', { site, rookNamespace: charts.rookCeph.namespace });
   }
 }

@@ -1,0 +1,85 @@
+import { Construct } from 'constructs';
+import type { Fleet, RailPlan, Site } from '../config';
+import { CustomResource } from './custom-resource';
+
+/** Mellanox PCI vendor id, for device-plugin selectors. */
+const MELLANOX_VENDOR = '15b3';
+/** Pods sharing one HCA through the RDMA shared device plugin. */
+const RDMA_HCA_MAX = 63;
+/** The one NicClusterPolicy the Network Operator reconciles must have this name. */
+export const NIC_CLUSTER_POLICY_NAME = 'nic-cluster-policy';
+/** Extended resource of the RDMA shared device plugin: every rail HCA of the node. */
+export const RDMA_SHARED_RESOURCE = 'rdma_rails';
+
+export interface NicClusterPolicyProps {
+  readonly site: Site;
+  readonly images: Fleet['images'];
+  readonly rails: RailPlan;
+}
+
+/**
+ * The Network Operator's NicClusterPolicy: DOCA-OFED driver, the RDMA shared or SR-IOV device
+ * plugin, Multus with the CNI plugins (and IPoIB on InfiniBand), and nv-ipam for the rail pools.
+ * @see https://docs.nvidia.com/networking/display/kubernetes2641/customizations/cr-full-example.html
+ */
+export class NicClusterPolicy extends Construct {
+  readonly resource: CustomResource;
+  /** Device-plugin resource name a pod requests for rail `index`. */
+  readonly resourceNameOf: (index: number) => string;
+
+  constructor(scope: Construct, id: string, props: NicClusterPolicyProps) {
+    super(scope, id);
+    const { site, images, rails } = props;
+    const component = (image: string) => ({ image, repository: images.networkOperatorRepository, version: images.networkOperatorVersion });
+    const sriov = site.interconnect.devicePlugin === 'sriov';
+    this.resourceNameOf = sriov ? (index) => `nvidia.com/rail_${index}` : () => `rdma/${RDMA_SHARED_RESOURCE}`;
+
+    const devicePlugin = sriov
+      ? {
+        sriovDevicePlugin: {
+          ...component('sriov-network-device-plugin'),
+          config: JSON.stringify({
+            resourceList: rails.rails.map((rail) => ({
+              resourcePrefix: 'nvidia.com',
+              resourceName: `rail_${rail.index}`,
+              selectors: { vendors: [MELLANOX_VENDOR], isRdma: true, pfNames: [`${rail.interfaceName}#0-63`] },
+            })),
+          }),
+        },
+      }
+      : {
+        rdmaSharedDevicePlugin: {
+          ...component('k8s-rdma-shared-dev-plugin'),
+          config: JSON.stringify({
+            configList: [{ resourceName: RDMA_SHARED_RESOURCE, rdmaHcaMax: RDMA_HCA_MAX, selectors: { vendors: [MELLANOX_VENDOR], ifNames: rails.rails.map((r) => r.interfaceName) } }],
+          }),
+        },
+      };
+
+    this.resource = new CustomResource(this, 'policy', {
+      siteId: site.id,
+      apiVersion: 'mellanox.com/v1alpha1',
+      kind: 'NicClusterPolicy',
+      metadata: { name: NIC_CLUSTER_POLICY_NAME },
+      spec: {
+        ofedDriver: {
+          image: 'doca-driver',
+          repository: images.networkOperatorRepository,
+          version: images.docaDriverVersion,
+          // One node at a time: a driver reload takes the node's fabric down.
+          upgradePolicy: { autoUpgrade: true, maxParallelUpgrades: 1, drain: { enable: true, force: true, deleteEmptyDir: true, timeoutSeconds: 300 } },
+          startupProbe: { initialDelaySeconds: 10, periodSeconds: 20 },
+          livenessProbe: { initialDelaySeconds: 30, periodSeconds: 30 },
+          readinessProbe: { initialDelaySeconds: 10, periodSeconds: 30 },
+        },
+        ...devicePlugin,
+        secondaryNetwork: {
+          multus: component('multus-cni'),
+          cniPlugins: component('plugins'),
+          ...(site.interconnect.fabric === 'infiniband' ? { ipoib: component('ipoib-cni') } : {}),
+        },
+        nvIpam: { ...component('nvidia-k8s-ipam'), enableWebhook: false },
+      },
+    });
+  }
+}
