@@ -32,6 +32,8 @@ export interface GpuSpec {
   readonly migProfiles: readonly string[];
   /** PCI vendor and device id (hex, as NFD reports them), from the PCI ID Repository (pci-ids.ucw.cz). */
   readonly pci: { readonly vendor: string; readonly device: string };
+  /** Text in the name `nvidia-smi --query-gpu=name` prints for this model, for inventory checks. */
+  readonly smiName: string;
 }
 
 export interface NicSpec {
@@ -63,6 +65,7 @@ export const GPUS = {
     memoryGiB: 80, memoryBandwidthTBps: 3.35, tdpW: 700,
     migProfiles: ['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'],
     pci: { vendor: '10de', device: '2330' },
+    smiName: 'H100 80GB HBM3',
   },
   // NVIDIA H200 Tensor Core GPU datasheet (H200 SXM column), nvidia.com/en-us/data-center/h200;
   // MIG profiles: NVIDIA MIG User Guide, "H200 MIG Profiles".
@@ -72,6 +75,7 @@ export const GPUS = {
     memoryGiB: 141, memoryBandwidthTBps: 4.8, tdpW: 700,
     migProfiles: ['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb'],
     pci: { vendor: '10de', device: '2335' },
+    smiName: 'H200',
   },
   // NVIDIA DGX B200 datasheet (system figures divided by its 8 GPUs; sparse figures halved);
   // MIG profiles: NVIDIA MIG User Guide, "B200 MIG Profiles".
@@ -81,6 +85,7 @@ export const GPUS = {
     memoryGiB: 180, memoryBandwidthTBps: 7.7, tdpW: 1000,
     migProfiles: ['1g.23gb', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb'],
     pci: { vendor: '10de', device: '2901' },
+    smiName: 'B200',
   },
   // NVIDIA GB200 NVL72 datasheet (rack figures divided by its 72 Blackwell GPUs; sparse halved);
   // MIG profiles: NVIDIA MIG User Guide, "GB200 MIG Profiles".
@@ -90,6 +95,7 @@ export const GPUS = {
     memoryGiB: 186, memoryBandwidthTBps: 8, tdpW: 1200,
     migProfiles: ['1g.23gb', '1g.47gb', '2g.47gb', '3g.93gb', '4g.93gb', '7g.186gb'],
     pci: { vendor: '10de', device: '2941' },
+    smiName: 'GB200',
   },
   // AMD Instinct MI300X datasheet (peak, without sparsity), amd.com/en/products/accelerators/instinct/mi300/mi300x.
   // AMD compute partitioning (CPX/NPS) is not MIG, hence no MIG profiles.
@@ -99,6 +105,7 @@ export const GPUS = {
     memoryGiB: 192, memoryBandwidthTBps: 5.3, tdpW: 750,
     migProfiles: [],
     pci: { vendor: '1002', device: '74a1' },
+    smiName: 'MI300X',
   },
   // NVIDIA L40S datasheet, nvidia.com/en-us/data-center/l40s (no FP64 tensor cores; FP64 runs at
   // 1/64 of the 91.6 TFLOP/s FP32 rate); the L40S has no MIG.
@@ -108,6 +115,7 @@ export const GPUS = {
     memoryGiB: 48, memoryBandwidthTBps: 0.864, tdpW: 350,
     migProfiles: [],
     pci: { vendor: '10de', device: '26b9' },
+    smiName: 'L40S',
   },
 } as const satisfies Record<string, GpuSpec>;
 

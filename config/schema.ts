@@ -28,6 +28,7 @@ const dnsLabel = () =>
 const isoDate = z.iso.date({ error: 'is not a date (allowed: YYYY-MM-DD)' });
 const cidr = z.string().regex(IPV4_CIDR, { error: 'is not an IPv4 CIDR block (allowed: a.b.c.d/n)' });
 const positiveInt = z.number().int().positive();
+const pinnedImage = z.string().regex(/^[a-z0-9][\w./:-]*:(?!latest$)[\w][\w.-]*$/, { error: 'is not a pinned image (allowed: repository:tag with a version tag, never latest)' });
 
 // ---------------------------------------------------------------- fleet.yaml
 
@@ -84,6 +85,11 @@ export const fleetFileSchema = z.strictObject({
     networkOperatorRepository: z.string().min(1).describe('Registry path of the Network Operator components.'),
     networkOperatorVersion: z.string().min(1).describe('Tag of the Network Operator release components (device plugins, Multus, CNI plugins, nv-ipam).'),
     docaDriverVersion: z.string().min(1).describe('DOCA-OFED driver container version.'),
+    cuda: pinnedImage.describe('CUDA base image of the inventory check.'),
+    dcgm: pinnedImage.describe('DCGM image of the diagnostics check.'),
+    pytorch: pinnedImage.describe('PyTorch image of the NCCL all-reduce check (NCCL, torchrun).'),
+    acceptanceTools: pinnedImage.describe('The fleet\'s tools image for link and storage checks: perftest (ib_write_bw), iperf3, fio, jq.'),
+    vllm: pinnedImage.describe('vLLM OpenAI-compatible server image of the inference runtime.'),
   }).describe('Pinned images of components that custom resources (not charts) deploy.'),
   defaults: z.strictObject({
     gpuDriverVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { error: 'is not a driver version (allowed: e.g. 595.91.07)' })
@@ -119,6 +125,8 @@ const nodePoolSchema = z.strictObject({
   nicsPerNode: z.number().int().min(0).max(16).describe('High-speed fabric NIC ports per node.'),
   nic: z.enum(NIC_IDS).optional().describe('NIC model. @default fleet defaults.nic'),
   nodeOverheadW: positiveInt.max(20000).optional().describe('Non-GPU power per node, W. @default fleet defaults.nodeOverheadW'),
+  cpusPerNode: positiveInt.max(1024).default(112).describe('CPU cores per node, for queue and namespace quotas. @default 112'),
+  memoryGiBPerNode: positiveInt.max(65536).default(2048).describe('Memory per node, GiB, for queue and namespace quotas. @default 2048'),
   nodeNamePrefix: dnsLabel().optional()
     .describe('Node names are <prefix>-r<rack>-n<node> (e.g. h200-r07-n03); the rack number places a node in its rack and block. @default the pool name'),
   racks: rackPlanSchema,

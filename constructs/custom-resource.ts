@@ -28,6 +28,12 @@ export interface CustomResourceProps {
    * @default false
    */
   readonly protect?: boolean;
+  /**
+   * Fields the cluster sets after apply, which Terraform must not fight over (e.g. a Job's
+   * selector, or `spec.suspend` that Kueue flips on admission).
+   * @default - the provider's default (metadata.labels, metadata.annotations)
+   */
+  readonly computedFields?: string[];
 }
 
 /**
@@ -56,6 +62,7 @@ export class CustomResource extends Construct {
     };
     this.resource = new Manifest(this, 'manifest', {
       manifest: this.manifest,
+      ...(props.computedFields ? { computedFields: ['metadata.labels', 'metadata.annotations', ...props.computedFields] } : {}),
       ...(props.protect ? { lifecycle: { preventDestroy: true } } : {}),
     });
   }

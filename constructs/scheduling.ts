@@ -1,11 +1,46 @@
 import { Construct } from 'constructs';
+import { stringify } from 'yaml';
 import type { ChartPin, Site } from '../config';
 import { OperatorRelease } from './operator-release';
+
+/** How long a multi-node job may wait for all its pods before Kueue evicts and requeues it. */
+const PODS_READY_TIMEOUT = '10m';
 
 export interface KueueProps {
   readonly site: Site;
   /** The pinned kueue chart. */
   readonly chart: ChartPin;
+}
+
+/**
+ * The Kueue controller Configuration: the chart's defaults, plus fair sharing between the
+ * programme queues of a cohort and all-or-nothing admission for multi-node jobs.
+ * @see https://kueue.sigs.k8s.io/docs/reference/kueue-config.v1beta2/
+ */
+export function kueueConfiguration(): Record<string, unknown> {
+  return {
+    apiVersion: 'config.kueue.x-k8s.io/v1beta2',
+    kind: 'Configuration',
+    health: { healthProbeBindAddress: ':8081' },
+    metrics: { bindAddress: ':8443' },
+    webhook: { port: 9443 },
+    leaderElection: { leaderElect: true, resourceName: 'c1f6bfd2.kueue.x-k8s.io' },
+    controller: {
+      groupKindConcurrency: {
+        'Job.batch': 5, Pod: 5, 'Workload.kueue.x-k8s.io': 10, 'LocalQueue.kueue.x-k8s.io': 5, 'ClusterQueue.kueue.x-k8s.io': 5, 'ResourceFlavor.kueue.x-k8s.io': 1,
+      },
+    },
+    clientConnection: { qps: 300, burst: 500 },
+    waitForPodsReady: { timeout: PODS_READY_TIMEOUT, blockAdmission: false },
+    integrations: {
+      frameworks: [
+        'batch/job', 'kubeflow.org/mpijob', 'ray.io/rayjob', 'ray.io/rayservice', 'ray.io/raycluster', 'jobset.x-k8s.io/jobset',
+        'kubeflow.org/pytorchjob', 'workload.codeflare.dev/appwrapper', 'trainer.kubeflow.org/trainjob', 'pod', 'deployment', 'statefulset',
+        'leaderworkerset.x-k8s.io/leaderworkerset',
+      ],
+    },
+    fairSharing: { preemptionStrategies: ['LessThanOrEqualToFinalShare', 'LessThanInitialShare'] },
+  };
 }
 
 /**
@@ -21,7 +56,10 @@ export class Kueue extends Construct {
     this.operator = new OperatorRelease(this, 'operator', {
       siteId: props.site.id,
       pin: props.chart,
-      values: { enablePrometheus: true },
+      values: {
+        enablePrometheus: true,
+        managerConfig: { controllerManagerConfigYaml: stringify(kueueConfiguration()) },
+      },
     });
   }
 }

@@ -1,9 +1,12 @@
 import type { Construct } from 'constructs';
 import { railPlan } from '../config/rails';
+import { AcceptanceChecks } from '../constructs/acceptance';
 import { CephStorage } from '../constructs/ceph-storage';
 import { FabricSettings } from '../constructs/fabric-settings';
 import { GpuAccounting } from '../constructs/gpu-accounting';
 import { GpuHealthAlerts } from '../constructs/gpu-health-alerts';
+import { InferenceRuntime } from '../constructs/inference-runtime';
+import { KueueQueues } from '../constructs/kueue-queues';
 import { PodSecurityLevel, SiteNamespace } from '../constructs/namespace';
 import { NicClusterPolicy } from '../constructs/nic-cluster-policy';
 import { NodePoolLabels } from '../constructs/node-pool-labels';
@@ -24,7 +27,8 @@ export class PlatformStack extends SiteStack {
       siteId: site.id,
       name: ACCEPTANCE_NAMESPACE,
       podSecurity: PodSecurityLevel.PRIVILEGED,
-      podSecurityReason: 'RDMA bandwidth tests need IPC_LOCK to pin memory; DCGM diagnostics read host GPU state',
+      podSecurityReason: 'RDMA bandwidth tests need IPC_LOCK to pin memory; DCGM diagnostics need SYS_ADMIN and root',
+      labels: { 'ai-factory.eu/acceptance': 'true' },
     });
 
     // GPU cluster and observability
@@ -44,6 +48,21 @@ export class PlatformStack extends SiteStack {
     if (site.storage.backend === 'rook-ceph') {
       new CephStorage(this, 'ceph', { site, images: fleet.images, namespace: charts.rookCeph.namespace });
     }
-    new StorageTiers(this, 'storage-tiers', { site, rookNamespace: charts.rookCeph.namespace });
+    const storage = new StorageTiers(this, 'storage-tiers', { site, rookNamespace: charts.rookCeph.namespace });
+
+    // Scheduling, acceptance (Phase 1 jobs, Phase 2 periodic health checks) and services
+    new KueueQueues(this, 'queues', { site });
+    new AcceptanceChecks(this, 'acceptance', {
+      site,
+      images: fleet.images,
+      rails,
+      namespace: acceptance.resource.metadata.name,
+      storageTiers: Object.keys(storage.classes).filter((tier) => tier !== 'object'),
+    });
+    const inference = site.services.inference;
+    const servingPool = site.nodePools.find((p) => p.name === inference?.pool);
+    if (inference?.enabled && servingPool) {
+      new InferenceRuntime(this, 'inference-runtime', { site, images: fleet.images, pool: servingPool });
+    }
   }
 }

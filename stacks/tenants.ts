@@ -1,18 +1,17 @@
 import type { Construct } from 'constructs';
-import { PodSecurityLevel, SiteNamespace } from '../constructs/namespace';
+import { railPlan } from '../config/rails';
+import { ncclEnvironment } from '../constructs/nccl-settings';
+import { TenantSpace } from '../constructs/tenant';
 import { SiteStack, type SiteStackProps } from './site-stack';
 
-/** `<site>-tenants` (Phase 2 only): one restricted namespace per tenant. */
+/** `<site>-tenants` (Phase 2 only): one namespace per tenant with its quotas, queue and access. */
 export class TenantsStack extends SiteStack {
   constructor(scope: Construct, props: SiteStackProps) {
     super(scope, 'tenants', props);
-    for (const tenant of props.site.tenants) {
-      new SiteNamespace(this, `tenant-${tenant.name}`, {
-        siteId: props.site.id,
-        name: tenant.name,
-        podSecurity: PodSecurityLevel.RESTRICTED,
-        labels: { 'ai-factory.eu/tenant': tenant.name, 'ai-factory.eu/programme': tenant.programme },
-      });
+    const { site, fleet } = props;
+    const nccl = ncclEnvironment(site, railPlan(site));
+    for (const tenant of site.tenants) {
+      new TenantSpace(this, `tenant-${tenant.name}`, { site, tenant, monitoringNamespace: fleet.charts.kubePrometheusStack.namespace, ncclEnvironment: nccl });
     }
   }
 }

@@ -96,10 +96,10 @@ describe("loader", () => {
       .replace("fleet.yaml", "nodeOverheadW: 4000", "nodeOverheadWatts: 4000");
     expect(config.problems()).toMatchInlineSnapshot(`
       [
-        "config/fleet.yaml:62:3: defaults.nodeOverheadW: required key is missing (expected a number)",
-        "config/fleet.yaml:63:3: defaults.nodeOverheadWatts: unknown key "nodeOverheadWatts" (did you mean "nodeOverheadW"?); allowed keys: gpuDriverVersion, nodeOverheadW, nic",
+        "config/fleet.yaml:67:3: defaults.nodeOverheadW: required key is missing (expected a number)",
+        "config/fleet.yaml:68:3: defaults.nodeOverheadWatts: unknown key "nodeOverheadWatts" (did you mean "nodeOverheadW"?); allowed keys: gpuDriverVersion, nodeOverheadW, nic",
         "config/sites/es.yaml:16:9: sites[0].nodePools[0].nodes: required key is missing (expected a number)",
-        "config/sites/es.yaml:19:9: sites[0].nodePools[0].nodez: unknown key "nodez" (did you mean "nodes"?); allowed keys: name, gpu, gpusPerNode, nodes, nicsPerNode, nic, nodeOverheadW, nodeNamePrefix, racks, rails, mig",
+        "config/sites/es.yaml:19:9: sites[0].nodePools[0].nodez: unknown key "nodez" (did you mean "nodes"?); allowed keys: name, gpu, gpusPerNode, nodes, nicsPerNode, nic, nodeOverheadW, cpusPerNode, memoryGiBPerNode, nodeNamePrefix, racks, rails, mig",
       ]
     `);
   });
@@ -140,7 +140,7 @@ describe("loader", () => {
     );
     expect(config.problems()).toMatchInlineSnapshot(`
       [
-        "config/fleet.yaml:80:24: waves[2].sites[1]: "ro-bucharest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw)",
+        "config/fleet.yaml:85:24: waves[2].sites[1]: "ro-bucharest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw)",
         "config/sites/ro.yaml:5:9: sites[0].id: "es-barcelona" does not start with the country code (allowed: ro-<city>)",
         "config/sites/ro.yaml:5:9: sites[0].id: "es-barcelona" is already defined in config/sites/es.yaml (site ids are unique across the fleet)",
       ]
@@ -290,8 +290,8 @@ describe("loader", () => {
       );
     expect(config.problems()).toMatchInlineSnapshot(`
       [
-        "config/fleet.yaml:74:1: waves: "ro-bucharest" is in no rollout wave (add each site to one wave)",
-        "config/fleet.yaml:80:24: waves[2].sites[1]: "ro-bucarest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw, ro-bucharest)",
+        "config/fleet.yaml:79:1: waves: "ro-bucharest" is in no rollout wave (add each site to one wave)",
+        "config/fleet.yaml:85:24: waves[2].sites[1]: "ro-bucarest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw, ro-bucharest)",
         "config/sites/es.yaml:55:41: sites[0].services.inference.pool: "l40" is not a node pool of es-barcelona (allowed: h200, l40s)",
       ]
     `);

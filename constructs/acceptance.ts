@@ -1,0 +1,291 @@
+import { Construct } from 'constructs';
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import type { Fleet, NodePool, RailPlan, Site } from '../config';
+import { CustomResource } from './custom-resource';
+import { NCCL_CONFIG_MAP } from './fabric-settings';
+import { ACCEPTANCE_QUEUE } from './kueue-queues';
+import { GPU_POOL_TAINT, LABEL_PREFIX, NODE_LABELS, siteLabels } from './private/labels';
+import { ALLREDUCE_PY, DCGM_DIAG_SH, INVENTORY_SH, RDMA_PAIRS_SH, STORAGE_SH, WAN_SH } from './private/acceptance-scripts';
+import { NVIDIA_RUNTIME_HANDLER } from './workload-classes';
+
+export const CHECK_LABEL = `${LABEL_PREFIX}/check`;
+const SCRIPTS_CONFIG_MAP = 'acceptance-scripts';
+/** Storage clients per tier; each must reach its share of the tier's threshold. */
+const STORAGE_CLIENTS = 8;
+const STORAGE_VOLUME = '200Gi';
+const RENDEZVOUS_PORT = 29500;
+const NOBODY = 65534;
+
+/** When each check runs once a site is in production (UTC); the heavy ones on Sundays. */
+export const HEALTH_CHECK_SCHEDULES = {
+  inventory: '0 2 * * *',
+  wan: '30 2 * * *',
+  dcgm: '0 3 * * 0',
+  rdma: '0 4 * * 0',
+  nccl: '0 5 * * 0',
+  storage: '0 6 * * 0',
+} as const;
+export type CheckKind = keyof typeof HEALTH_CHECK_SCHEDULES;
+
+type Obj = Record<string, unknown>;
+
+interface Check {
+  readonly name: string;
+  readonly kind: CheckKind;
+  /** What must hold, in words, for the Job's annotation. */
+  readonly threshold: string;
+  readonly completions: number;
+  readonly indexed: boolean;
+  /** Pods find each other by DNS through a headless Service. */
+  readonly rendezvous?: boolean;
+  readonly podAnnotations?: Record<string, string>;
+  readonly pod: Obj;
+}
+
+export interface AcceptanceChecksProps {
+  readonly site: Site;
+  readonly images: Fleet['images'];
+  readonly rails: RailPlan;
+  /** Namespace the checks run in (privileged, for the reasons each check states). */
+  readonly namespace: string;
+  /** Storage tiers that have a StorageClass to test. */
+  readonly storageTiers: readonly string[];
+}
+
+/**
+ * Phase 1 acceptance: for every pool an inventory check on each node, DCGM diagnostics, an NCCL
+ * all-reduce across the pool and RDMA bandwidth between node pairs on every rail; a throughput
+ * check per WAN uplink and per storage tier. Thresholds come from config. All go through the
+ * `acceptance` Kueue queue like any workload. In Phase 2 the same checks become CronJobs.
+ */
+export class AcceptanceChecks extends Construct {
+  readonly checks: readonly Check[];
+
+  constructor(scope: Construct, id: string, props: AcceptanceChecksProps) {
+    super(scope, id);
+    const { site, namespace } = props;
+    const labels = siteLabels(site.id);
+    new ConfigMapV1(this, 'scripts', {
+      metadata: { name: SCRIPTS_CONFIG_MAP, namespace, labels },
+      data: { 'inventory.sh': INVENTORY_SH, 'dcgm-diag.sh': DCGM_DIAG_SH, 'allreduce.py': ALLREDUCE_PY, 'rdma-pairs.sh': RDMA_PAIRS_SH, 'wan.sh': WAN_SH, 'storage.sh': STORAGE_SH },
+    });
+    new CustomResource(this, 'local-queue', {
+      siteId: site.id,
+      apiVersion: 'kueue.x-k8s.io/v1beta2',
+      kind: 'LocalQueue',
+      metadata: { name: ACCEPTANCE_QUEUE, namespace },
+      spec: { clusterQueue: ACCEPTANCE_QUEUE },
+    });
+
+    this.checks = [
+      ...site.nodePools.map((pool) => inventoryCheck(props, pool)),
+      ...site.nodePools.filter((p) => p.mig.strategy === 'none').map((pool) => dcgmCheck(props, pool)),
+      ...props.rails.pools.filter((p) => p.mig.strategy === 'none').map((pool) => ncclCheck(props, pool)),
+      ...props.rails.pools.filter((p) => p.nodes >= 2).map((pool) => rdmaCheck(props, pool)),
+      ...site.interconnect.uplinks.map((uplink) => wanCheck(props, uplink)),
+      ...props.storageTiers.map((tier) => storageCheck(props, tier)),
+    ];
+    for (const check of this.checks) {
+      if (check.rendezvous) {
+        new ServiceV1(this, `${check.name}-peers`, {
+          metadata: { name: check.name, namespace, labels },
+          spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector: { [CHECK_LABEL]: check.name }, port: [{ name: 'rendezvous', port: RENDEZVOUS_PORT }] },
+        });
+      }
+      new CustomResource(this, check.name, workload(site, namespace, check));
+    }
+  }
+}
+
+/** The Job (Phase 1) or CronJob (Phase 2) of a check. */
+function workload(site: Site, namespace: string, check: Check): ConstructorParameters<typeof CustomResource>[2] {
+  const kueueLabels = { 'kueue.x-k8s.io/queue-name': ACCEPTANCE_QUEUE, 'kueue.x-k8s.io/priority-class': 'acceptance', [CHECK_LABEL]: check.name };
+  const jobSpec = {
+    ...(check.indexed ? { completionMode: 'Indexed' } : {}),
+    completions: check.completions,
+    parallelism: check.completions,
+    // A failed check is a verdict, not something to retry.
+    backoffLimit: 0,
+    template: {
+      metadata: { labels: { [CHECK_LABEL]: check.name }, ...(check.podAnnotations ? { annotations: check.podAnnotations } : {}) },
+      spec: { ...check.pod, ...(check.rendezvous ? { subdomain: check.name } : {}) },
+    },
+  };
+  const metadata = { name: check.name, namespace, labels: kueueLabels, annotations: { [`${LABEL_PREFIX}/threshold`]: check.threshold } };
+  if (site.phase === 1) {
+    // Kueue unsuspends the Job when it admits it.
+    return {
+      siteId: site.id, apiVersion: 'batch/v1', kind: 'Job', metadata, spec: { ...jobSpec, suspend: true },
+      computedFields: ['spec.suspend', 'spec.selector', 'spec.template.metadata.labels'],
+    };
+  }
+  return {
+    siteId: site.id,
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata,
+    spec: {
+      schedule: HEALTH_CHECK_SCHEDULES[check.kind],
+      timeZone: 'Etc/UTC',
+      concurrencyPolicy: 'Forbid',
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 5,
+      jobTemplate: { metadata: { labels: kueueLabels }, spec: jobSpec },
+    },
+  };
+}
+
+const env = (vars: Record<string, string | number>) => Object.entries(vars).map(([name, value]) => ({ name, value: String(value) }));
+const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+const NODE_NAME_ENV = fieldEnv('NODE_NAME', 'spec.nodeName');
+const JOB_NAME_ENV = fieldEnv('JOB_NAME', "metadata.labels['batch.kubernetes.io/job-name']");
+const scriptsVolume = { name: 'scripts', configMap: { name: SCRIPTS_CONFIG_MAP, defaultMode: 0o555 } };
+const scriptsMount = { name: 'scripts', mountPath: '/checks', readOnly: true };
+const restricted = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+
+function resources(cpu: string, memory: string, extra: Record<string, string | number> = {}): Obj {
+  const amounts = { cpu, memory, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])) };
+  return { requests: amounts, limits: amounts };
+}
+
+/** Pod placement on a pool: its label, its taint, one pod per node when `spread`. */
+function onPool(pool: NodePool, check: string, spread: boolean): Obj {
+  return {
+    nodeSelector: { [NODE_LABELS.pool]: pool.name },
+    tolerations: [{ key: GPU_POOL_TAINT, operator: 'Equal', value: pool.name, effect: 'NoSchedule' }],
+    ...(spread
+      ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [CHECK_LABEL]: check } }, topologyKey: NODE_LABELS.hostname }] } } }
+      : {}),
+  };
+}
+
+function basePod(containers: Obj[], extra: Obj = {}): Obj {
+  return {
+    restartPolicy: 'Never',
+    priorityClassName: 'factory-system',
+    securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+    volumes: [scriptsVolume],
+    containers,
+    ...extra,
+  };
+}
+
+function inventoryCheck({ images }: AcceptanceChecksProps, pool: NodePool): Check {
+  const name = `inventory-${pool.name}`;
+  return {
+    name, kind: 'inventory', indexed: true, completions: pool.nodes,
+    threshold: `${pool.gpusPerNode} x ${pool.gpu.id} and ${pool.nicsPerNode} fabric ports on each of ${pool.nodes} nodes`,
+    pod: basePod([{
+      name: 'inventory', image: images.cuda, command: ['sh', '/checks/inventory.sh'],
+      // Sees every GPU of the node through the NVIDIA runtime without claiming any.
+      env: [NODE_NAME_ENV, ...env({ NVIDIA_VISIBLE_DEVICES: 'all', GPU_MODEL: pool.gpu.smiName, EXPECTED_GPUS: pool.gpusPerNode, EXPECTED_NICS: pool.nicsPerNode })],
+      resources: resources('100m', '256Mi'),
+      securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
+      volumeMounts: [scriptsMount],
+    }], { runtimeClassName: NVIDIA_RUNTIME_HANDLER, ...onPool(pool, name, true) }),
+  };
+}
+
+function dcgmCheck({ images, site }: AcceptanceChecksProps, pool: NodePool): Check {
+  const name = `dcgm-diag-${pool.name}`;
+  return {
+    name, kind: 'dcgm', indexed: true, completions: pool.nodes,
+    threshold: `dcgmi diag -r ${site.acceptance.dcgmDiagLevel} passes on each node`,
+    pod: basePod([{
+      name: 'dcgm-diag', image: images.dcgm, command: ['sh', '/checks/dcgm-diag.sh'],
+      env: [NODE_NAME_ENV, ...env({ DCGM_LEVEL: site.acceptance.dcgmDiagLevel })],
+      resources: resources('4', '16Gi', { 'nvidia.com/gpu': pool.gpusPerNode }),
+      // DCGM's host engine needs SYS_ADMIN for its diagnostic and profiling tests.
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } },
+      volumeMounts: [scriptsMount],
+    }], onPool(pool, name, true)),
+  };
+}
+
+/** Rail networks, RDMA devices and memory pinning for a pod that talks over the fabric. */
+function fabricAccess(props: AcceptanceChecksProps): { annotations: Record<string, string>; resources: Record<string, number> } {
+  const { site, rails } = props;
+  const sriov = site.interconnect.devicePlugin === 'sriov';
+  return {
+    annotations: { 'k8s.v1.cni.cncf.io/networks': rails.rails.map((r) => `default/${r.name}`).join(',') },
+    resources: sriov ? Object.fromEntries(rails.rails.map((r) => [`nvidia.com/rail_${r.index}`, 1])) : { 'rdma/rdma_rails': 1 },
+  };
+}
+
+// RDMA registers (pins) memory: IPC_LOCK lifts the memlock limit. Nothing else is added.
+const RDMA_SECURITY = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['IPC_LOCK'] } };
+
+function ncclCheck(props: AcceptanceChecksProps, pool: NodePool): Check {
+  const { images, site } = props;
+  const name = `nccl-allreduce-${pool.name}`;
+  const fabric = fabricAccess(props);
+  const torchrun = `torchrun --nnodes=${pool.nodes} --nproc-per-node=${pool.gpusPerNode} --node-rank=$JOB_COMPLETION_INDEX `
+    + `--master-addr=$JOB_NAME-0.${name} --master-port=${RENDEZVOUS_PORT} /checks/allreduce.py`;
+  return {
+    name, kind: 'nccl', indexed: true, completions: pool.nodes, rendezvous: true,
+    threshold: `all-reduce bus bandwidth >= ${site.acceptance.ncclBusBwGBps} GB/s across ${pool.nodes} nodes`,
+    // Keep the ranks inside as few leaf blocks as the pool allows.
+    podAnnotations: { ...fabric.annotations, 'kueue.x-k8s.io/podset-preferred-topology': NODE_LABELS.block },
+    pod: basePod([{
+      name: 'allreduce', image: images.pytorch, command: ['sh', '-c', torchrun],
+      env: [JOB_NAME_ENV, ...env({ MIN_BUSBW_GBPS: site.acceptance.ncclBusBwGBps })],
+      envFrom: [{ configMapRef: { name: NCCL_CONFIG_MAP } }],
+      resources: resources('16', '128Gi', { 'nvidia.com/gpu': pool.gpusPerNode, ...fabric.resources }),
+      securityContext: RDMA_SECURITY,
+      volumeMounts: [scriptsMount, { name: 'shm', mountPath: '/dev/shm' }],
+    }], { ...onPool(pool, name, true), volumes: [scriptsVolume, { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '64Gi' } }] }),
+  };
+}
+
+function rdmaCheck(props: AcceptanceChecksProps, pool: NodePool): Check {
+  const { images, site, rails } = props;
+  const name = `rdma-pairs-${pool.name}`;
+  const fabric = fabricAccess(props);
+  return {
+    name, kind: 'rdma', indexed: true, completions: pool.nodes - (pool.nodes % 2), rendezvous: true,
+    threshold: `ib_write_bw >= ${site.acceptance.rdmaLinkGbps} Gb/s per rail between node pairs`,
+    podAnnotations: fabric.annotations,
+    pod: basePod([{
+      name: 'ib-write-bw', image: images.acceptanceTools, command: ['sh', '/checks/rdma-pairs.sh'],
+      env: [NODE_NAME_ENV, JOB_NAME_ENV, ...env({ SUBDOMAIN: name, MIN_GBPS: site.acceptance.rdmaLinkGbps, RAIL_HCAS: rails.rails.map((r) => r.hca).join(' ') })],
+      resources: resources('2', '4Gi', fabric.resources),
+      securityContext: RDMA_SECURITY,
+      volumeMounts: [scriptsMount],
+    }], onPool(pool, name, true)),
+  };
+}
+
+function wanCheck({ images, site }: AcceptanceChecksProps, uplink: Site['interconnect']['uplinks'][number]): Check {
+  const minGbps = Math.floor(uplink.gbps * site.acceptance.wanUplinkFraction);
+  return {
+    name: `wan-${uplink.name}`, kind: 'wan', indexed: false, completions: 1,
+    threshold: `iperf3 to ${uplink.peer} (${uplink.endpoint}) >= ${minGbps} Gb/s of ${uplink.gbps} contracted`,
+    pod: basePod([{
+      name: 'iperf3', image: images.acceptanceTools, command: ['sh', '/checks/wan.sh'],
+      env: env({ UPLINK: uplink.name, ENDPOINT: uplink.endpoint, MIN_GBPS: minGbps, CONTRACT_GBPS: uplink.gbps }),
+      resources: resources('8', '4Gi'),
+      securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
+      volumeMounts: [scriptsMount],
+    }]),
+  };
+}
+
+function storageCheck({ images, site }: AcceptanceChecksProps, tier: string): Check {
+  const perClient = Math.round((site.acceptance.storageReadGBps / STORAGE_CLIENTS) * 100) / 100;
+  return {
+    name: `storage-${tier}`, kind: 'storage', indexed: true, completions: STORAGE_CLIENTS,
+    threshold: `sequential read >= ${site.acceptance.storageReadGBps} GB/s over ${STORAGE_CLIENTS} clients on ${tier}`,
+    pod: basePod([{
+      name: 'fio', image: images.acceptanceTools, command: ['sh', '/checks/storage.sh'],
+      env: env({ TIER: tier, MIN_GBPS: perClient }),
+      resources: resources('4', '8Gi'),
+      securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
+      volumeMounts: [scriptsMount, { name: 'data', mountPath: '/data' }],
+    }], {
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' }, fsGroup: NOBODY },
+      // A fresh volume of the tier per client, deleted with the pod: no claim outlives the check.
+      volumes: [scriptsVolume, { name: 'data', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], storageClassName: tier, resources: { requests: { storage: STORAGE_VOLUME } } } } } }],
+    }),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The programs the acceptance checks run. Each prints one PASS or FAIL line with the measured
+ * value and its threshold, and exits non-zero on FAIL, so the Job status says the verdict and
+ * its log says why. Thresholds and expectations arrive as environment variables.
+ */
+
+/** GPUs of the expected model and fabric ports on this node. */
+export const INVENTORY_SH = `set -eu
+gpus=$(nvidia-smi --query-gpu=name --format=csv,noheader | grep -cF "$GPU_MODEL" || true)
+nics=$(ls /sys/class/infiniband 2>/dev/null | wc -l)
+echo "node=$NODE_NAME gpus=$gpus/$EXPECTED_GPUS model=$GPU_MODEL nics=$nics/$EXPECTED_NICS"
+if [ "$gpus" -ne "$EXPECTED_GPUS" ] || [ "$nics" -lt "$EXPECTED_NICS" ]; then
+  echo "FAIL inventory $NODE_NAME: expected $EXPECTED_GPUS x $GPU_MODEL and $EXPECTED_NICS fabric ports"; exit 1
+fi
+echo "PASS inventory $NODE_NAME"
+`;
+
+/** DCGM diagnostics at the configured level (dcgmi exits non-zero when a test fails). */
+export const DCGM_DIAG_SH = `set -eu
+nv-hostengine -n --service-account nvidia-dcgm >/dev/null 2>&1 || nv-hostengine -n
+sleep 3
+if dcgmi diag -r "$DCGM_LEVEL"; then echo "PASS dcgm-diag level $DCGM_LEVEL on $NODE_NAME"; else echo "FAIL dcgm-diag level $DCGM_LEVEL on $NODE_NAME"; exit 1; fi
+`;
+
+/** All-reduce bus bandwidth across every node of the Job (torchrun, NCCL), as nccl-tests defines it. */
+export const ALLREDUCE_PY = `import os, sys, time
+import torch
+import torch.distributed as dist
+
+dist.init_process_group("nccl")
+rank, world = dist.get_rank(), dist.get_world_size()
+torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
+size = int(os.environ.get("MESSAGE_BYTES", str(1 << 30)))
+x = torch.ones(size // 2, dtype=torch.bfloat16, device="cuda")
+for _ in range(5):
+    dist.all_reduce(x)
+torch.cuda.synchronize()
+iterations = 20
+start = time.perf_counter()
+for _ in range(iterations):
+    dist.all_reduce(x)
+torch.cuda.synchronize()
+seconds = (time.perf_counter() - start) / iterations
+busbw = size / seconds * 2 * (world - 1) / world / 1e9
+minimum = float(os.environ["MIN_BUSBW_GBPS"])
+if rank == 0:
+    verdict = "PASS" if busbw >= minimum else "FAIL"
+    print(f"{verdict} nccl-allreduce ranks={world} bytes={size} busbw={busbw:.1f} GB/s threshold={minimum} GB/s", flush=True)
+dist.destroy_process_group()
+sys.exit(0 if busbw >= minimum else 1)
+`;
+
+/** ib_write_bw between node pairs on every rail: even indices serve, odd indices measure. */
+export const RDMA_PAIRS_SH = `set -eu
+i=$JOB_COMPLETION_INDEX
+port=18515
+if [ $((i % 2)) -eq 0 ]; then
+  for hca in $RAIL_HCAS; do ib_write_bw -d "$hca" -F --report_gbits -p "$port" -D 10 >/dev/null & port=$((port + 1)); done
+  wait; echo "served rails on $NODE_NAME"; exit 0
+fi
+peer="$JOB_NAME-$((i - 1)).$SUBDOMAIN"
+sleep 10
+status=0
+for hca in $RAIL_HCAS; do
+  gbps=$(ib_write_bw -d "$hca" -F --report_gbits -p "$port" -D 10 "$peer" | awk '$1 ~ /^[0-9]+$/ && NF >= 5 {bw=$4} END {print bw+0}')
+  port=$((port + 1))
+  if awk "BEGIN {exit !($gbps >= $MIN_GBPS)}"; then echo "PASS rdma $NODE_NAME->$peer $hca $gbps Gb/s threshold=$MIN_GBPS"; else echo "FAIL rdma $NODE_NAME->$peer $hca $gbps Gb/s threshold=$MIN_GBPS"; status=1; fi
+done
+exit $status
+`;
+
+/** iperf3 to the uplink's peer endpoint. */
+export const WAN_SH = `set -eu
+gbps=$(iperf3 -c "$ENDPOINT" -P 16 -t 30 -J | jq '.end.sum_received.bits_per_second / 1e9')
+if awk "BEGIN {exit !($gbps >= $MIN_GBPS)}"; then echo "PASS wan $UPLINK $gbps Gb/s threshold=$MIN_GBPS of $CONTRACT_GBPS"; else echo "FAIL wan $UPLINK $gbps Gb/s threshold=$MIN_GBPS of $CONTRACT_GBPS"; exit 1; fi
+`;
+
+/** Sequential read throughput of one client on a fresh volume of the tier. */
+export const STORAGE_SH = `set -eu
+gbps=$(fio --name=read --directory=/data --rw=read --bs=4M --size=8G --numjobs=4 --direct=1 --group_reporting --output-format=json | jq '[.jobs[].read.bw_bytes] | add / 1e9')
+if awk "BEGIN {exit !($gbps >= $MIN_GBPS)}"; then echo "PASS storage $TIER client $JOB_COMPLETION_INDEX $gbps GB/s threshold=$MIN_GBPS"; else echo "FAIL storage $TIER client $JOB_COMPLETION_INDEX $gbps GB/s threshold=$MIN_GBPS"; exit 1; fi
+`;
