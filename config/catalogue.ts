@@ -141,11 +141,3 @@ export type GpuId = keyof typeof GPUS;
 export type NicId = keyof typeof NICS;
 export const GPU_IDS = Object.keys(GPUS) as [GpuId, ...GpuId[]];
 export const NIC_IDS = Object.keys(NICS) as [NicId, ...NicId[]];
-
-export function gpuSpec(id: GpuId): GpuSpec {
-  return GPUS[id];
-}
-
-export function nicSpec(id: NicId): NicSpec {
-  return NICS[id];
-}

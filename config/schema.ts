@@ -21,8 +21,9 @@ export const FOCUS_AREAS = [
 export const PROGRAMMES = ['academic', 'industrial', 'sme'] as const;
 export type Programme = (typeof PROGRAMMES)[number];
 
-const dnsLabel = () =>
-  z.string().max(63).regex(DNS1123_LABEL, {
+/** A DNS-1123 label; `max` is lower where the name is a prefix of longer Kubernetes names. */
+const dnsLabel = (max = 63) =>
+  z.string().max(max).regex(DNS1123_LABEL, {
     error: "is not a DNS-1123 label (allowed: lower-case letters, digits and '-', starting and ending with a letter or digit)",
   });
 const isoDate = z.iso.date({ error: 'is not a date (allowed: YYYY-MM-DD)' });
@@ -99,7 +100,7 @@ export const fleetFileSchema = z.strictObject({
   }).describe('Fleet-wide defaults a site may override.'),
   acceptance: acceptanceThresholdsSchema,
   waves: z.array(z.strictObject({
-    name: dnsLabel(),
+    name: dnsLabel().describe('Wave name, shown by npm run rollout.'),
     sites: z.array(dnsLabel()).min(1).describe('Site ids rolled out in this wave.'),
   })).min(1).describe('Rollout waves, in order; the first is the canary wave and holds one site.'),
 });
@@ -118,7 +119,8 @@ const migSchema = z.strictObject({
 });
 
 const nodePoolSchema = z.strictObject({
-  name: dnsLabel().describe('Pool name; becomes the node label value and the Kueue flavour.'),
+  // CronJob names are at most 52 characters; the longest check name is nccl-allreduce-<pool>.
+  name: dnsLabel(30).describe('Pool name (at most 30 characters); becomes the node label value and the Kueue flavour.'),
   gpu: z.enum(GPU_IDS).describe('GPU model, a catalogue id.'),
   gpusPerNode: positiveInt.max(16).describe('GPUs in each node.'),
   nodes: positiveInt.max(10000).describe('Nodes in the pool.'),
@@ -136,7 +138,7 @@ const nodePoolSchema = z.strictObject({
 });
 
 const uplinkSchema = z.strictObject({
-  name: dnsLabel().describe('Uplink name, unique within the site.'),
+  name: dnsLabel(40).describe('Uplink name (at most 40 characters), unique within the site; its check is wan-<name>.'),
   peer: z.string().min(1).describe('Research network the uplink reaches (e.g. GEANT, RedIRIS).'),
   gbps: positiveInt.max(3200).describe('Contracted capacity, Gb/s.'),
   endpoint: z.string().regex(IPV4, { error: 'is not an IPv4 address' }).describe('Peer test endpoint for link validation.'),

@@ -15,14 +15,14 @@ describe('committed JSON Schemas', () => {
     }
   });
 
-  test('every site field is documented', () => {
-    const schema = JSON.parse(renderJsonSchema('schema/sites.schema.json'));
+  test.each(Object.keys(JSON_SCHEMAS) as (keyof typeof JSON_SCHEMAS)[])('every field of %s is documented', (file) => {
+    const schema = JSON.parse(renderJsonSchema(file));
     const undocumented: string[] = [];
     const walk = (node: Record<string, unknown>, path: string) => {
       const properties = node.properties as Record<string, Record<string, unknown>> | undefined;
       for (const [key, child] of Object.entries(properties ?? {})) {
         const leaf = !child.properties && !(child.items as Record<string, unknown> | undefined)?.properties;
-        if (leaf && key !== '$schema' && !child.description && !child.default && !child.enum) undocumented.push(`${path}.${key}`);
+        if (leaf && key !== '$schema' && !child.description && child.default === undefined && !child.enum) undocumented.push(`${path}.${key}`);
         walk(child, `${path}.${key}`);
         if (child.items) walk(child.items as Record<string, unknown>, `${path}.${key}[]`);
       }

@@ -297,6 +297,22 @@ describe("loader", () => {
     `);
   });
 
+  test("fails on an unknown storage backend and on names too long for the checks built from them", () => {
+    const config = new ConfigCopy()
+      .replace("sites/ro.yaml", "backend: rook-ceph", "backend: lustre")
+      .replace(
+        "sites/ro.yaml",
+        "name: l40s",
+        "name: l40s-inference-serving-pool-2026"
+      );
+    expect(config.problems()).toMatchInlineSnapshot(`
+      [
+        "config/sites/ro.yaml:22:15: sites[0].nodePools[1].name: "l40s-inference-serving-pool-2026" is longer than 30 characters",
+        "config/sites/ro.yaml:37:16: sites[0].storage.backend: "lustre" is not allowed (allowed: "rook-ceph", "external")",
+      ]
+    `);
+  });
+
   test("fails on unpinned chart versions", () => {
     const config = new ConfigCopy().replace(
       "fleet.yaml",

@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_CONFIG_DIR, loadFleet } from '../config/loader';
-import { siteGpus } from '../config/model';
+import { siteBf16Pflops, siteGpus } from '../config/model';
 import { formatProblem } from '../config/source';
 
 const configDir = process.env.FACTORY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
@@ -14,7 +14,8 @@ const ms = performance.now() - started;
 if (result.ok) {
   const sites = result.fleet.sites;
   const gpus = sites.reduce((sum, s) => sum + siteGpus(s), 0);
-  console.log(`${configDir}: ${sites.length} sites, ${gpus} GPUs, config valid (${ms.toFixed(0)} ms)`);
+  const pflops = sites.reduce((sum, s) => sum + siteBf16Pflops(s), 0);
+  console.log(`${configDir}: ${sites.length} sites, ${gpus} GPUs, ${pflops.toFixed(0)} PFLOP/s BF16 dense, config valid (${ms.toFixed(0)} ms)`);
 } else {
   for (const problem of result.problems) console.error(formatProblem(problem));
   console.error(`${result.problems.length} problem(s) in ${configDir} (${ms.toFixed(0)} ms)`);
