@@ -47,7 +47,7 @@ describe('commands', () => {
   test('validate checks the config alone, with the same messages', () => {
     const good = run('tools/validate.ts', {});
     expect(good.status).toBe(0);
-    expect(good.stdout).toMatch(/6 sites, \d+ GPUs, config valid/);
+    expect(good.stdout).toMatch(/^config: 6 sites, 3168 GPUs, 3933 PFLOP\/s BF16 dense, config valid/);
 
     const config = new ConfigCopy().replace('sites/es.yaml', 'fabric: infiniband', 'fabric: infiniband-ndr');
     const bad = run('tools/validate.ts', { FACTORY_CONFIG_DIR: config.dir });
