@@ -28,6 +28,11 @@ export interface GpuSpec {
   readonly memoryBandwidthTBps: number;
   /** Thermal design power (maximum board power), W. */
   readonly tdpW: number;
+  /**
+   * What a healthy GPU sustains, as fractions of the datasheet: a large BF16 GEMM, and a device
+   * copy (read plus write bytes over time). Acceptance thresholds are set below these, never at peak.
+   */
+  readonly sustained: { readonly bf16Fraction: number; readonly copyFraction: number; readonly measured: boolean };
   /** MIG profiles the GPU supports, by name; empty where the GPU has no MIG. */
   readonly migProfiles: readonly string[];
   /** PCI vendor and device id (hex, as NFD reports them), from the PCI ID Repository (pci-ids.ucw.cz). */
@@ -53,6 +58,10 @@ export function migComputeSlices(profile: string): number {
   return match ? Number(match[1]) : Number.NaN;
 }
 
+// Sustained fractions: the H200's are measured (about 790 TFLOP/s on a large BF16 GEMM, 80% of 989;
+// about 4.3 TB/s device copy, 90% of 4.8). The others are typical published results, marked
+// measured: false until a site measures them; replace them with site measurements when known.
+
 /** Compute slices in one GPU that MIG can hand out (A100/H100/H200/B200/GB200 alike). */
 export const MIG_COMPUTE_SLICES_PER_GPU = 7;
 
@@ -63,6 +72,7 @@ export const GPUS = {
     id: 'H100-SXM-80GB', vendor: 'nvidia', name: 'NVIDIA H100 SXM 80GB',
     fp64Tflops: 34, fp64TensorTflops: 67, bf16DenseTflops: 989, fp8DenseTflops: 1979,
     memoryGiB: 80, memoryBandwidthTBps: 3.35, tdpW: 700,
+    sustained: { bf16Fraction: 0.75, copyFraction: 0.85, measured: false },
     migProfiles: ['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'],
     pci: { vendor: '10de', device: '2330' },
     smiName: 'H100 80GB HBM3',
@@ -73,6 +83,7 @@ export const GPUS = {
     id: 'H200-SXM-141GB', vendor: 'nvidia', name: 'NVIDIA H200 SXM 141GB',
     fp64Tflops: 34, fp64TensorTflops: 67, bf16DenseTflops: 989, fp8DenseTflops: 1979,
     memoryGiB: 141, memoryBandwidthTBps: 4.8, tdpW: 700,
+    sustained: { bf16Fraction: 0.8, copyFraction: 0.9, measured: true },
     migProfiles: ['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb'],
     pci: { vendor: '10de', device: '2335' },
     smiName: 'H200',
@@ -83,6 +94,7 @@ export const GPUS = {
     id: 'B200-SXM-180GB', vendor: 'nvidia', name: 'NVIDIA B200 SXM 180GB',
     fp64Tflops: 37, fp64TensorTflops: 37, bf16DenseTflops: 2250, fp8DenseTflops: 4500,
     memoryGiB: 180, memoryBandwidthTBps: 7.7, tdpW: 1000,
+    sustained: { bf16Fraction: 0.7, copyFraction: 0.85, measured: false },
     migProfiles: ['1g.23gb', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb'],
     pci: { vendor: '10de', device: '2901' },
     smiName: 'B200',
@@ -93,6 +105,7 @@ export const GPUS = {
     id: 'GB200-NVL72', vendor: 'nvidia', name: 'NVIDIA GB200 (NVL72 compute tray GPU)',
     fp64Tflops: 45, fp64TensorTflops: 45, bf16DenseTflops: 2500, fp8DenseTflops: 5000,
     memoryGiB: 186, memoryBandwidthTBps: 8, tdpW: 1200,
+    sustained: { bf16Fraction: 0.7, copyFraction: 0.85, measured: false },
     migProfiles: ['1g.23gb', '1g.47gb', '2g.47gb', '3g.93gb', '4g.93gb', '7g.186gb'],
     pci: { vendor: '10de', device: '2941' },
     smiName: 'GB200',
@@ -103,6 +116,7 @@ export const GPUS = {
     id: 'MI300X', vendor: 'amd', name: 'AMD Instinct MI300X',
     fp64Tflops: 81.7, fp64TensorTflops: 163.4, bf16DenseTflops: 1307.4, fp8DenseTflops: 2614.9,
     memoryGiB: 192, memoryBandwidthTBps: 5.3, tdpW: 750,
+    sustained: { bf16Fraction: 0.6, copyFraction: 0.8, measured: false },
     migProfiles: [],
     pci: { vendor: '1002', device: '74a1' },
     smiName: 'MI300X',
@@ -113,6 +127,7 @@ export const GPUS = {
     id: 'L40S', vendor: 'nvidia', name: 'NVIDIA L40S',
     fp64Tflops: 1.4, fp64TensorTflops: 0, bf16DenseTflops: 362, fp8DenseTflops: 733,
     memoryGiB: 48, memoryBandwidthTBps: 0.864, tdpW: 350,
+    sustained: { bf16Fraction: 0.65, copyFraction: 0.85, measured: false },
     migProfiles: [],
     pci: { vendor: '10de', device: '26b9' },
     smiName: 'L40S',

@@ -72,6 +72,8 @@ const acceptanceThresholdsSchema = z.strictObject({
   rdmaLinkGbps: z.number().positive().describe('Minimum RDMA bandwidth between a node pair, per rail, Gb/s.'),
   storageReadGBps: z.number().positive().describe('Minimum aggregate read throughput per storage tier, GB/s.'),
   wanUplinkFraction: z.number().gt(0).max(1).describe('Minimum share of an uplink\'s nominal capacity a WAN test must reach (0..1].'),
+  gpuPerformanceMargin: z.number().gt(0).max(1)
+    .describe('Share of what a healthy GPU sustains (catalogue: BF16 GEMM TFLOP/s, device copy TB/s) each GPU must reach (0..1].'),
 }).describe('Phase 1 acceptance thresholds: set below measured reality, never at datasheet peak.');
 
 export const fleetFileSchema = z.strictObject({

@@ -6,7 +6,7 @@ import { CustomResource } from './custom-resource';
 import { NCCL_CONFIG_MAP } from './fabric-settings';
 import { ACCEPTANCE_QUEUE } from './kueue-queues';
 import { GPU_POOL_TAINT, LABEL_PREFIX, NODE_LABELS, siteLabels } from './private/labels';
-import { ALLREDUCE_PY, DCGM_DIAG_SH, INVENTORY_SH, RDMA_PAIRS_SH, STORAGE_SH, WAN_SH } from './private/acceptance-scripts';
+import { ALLREDUCE_PY, DCGM_DIAG_SH, GPU_PERF_PY, INVENTORY_SH, RDMA_PAIRS_SH, STORAGE_SH, WAN_SH } from './private/acceptance-scripts';
 import { NVIDIA_RUNTIME_HANDLER } from './workload-classes';
 
 export const CHECK_LABEL = `${LABEL_PREFIX}/check`;
@@ -22,6 +22,7 @@ export const HEALTH_CHECK_SCHEDULES = {
   inventory: '0 2 * * *',
   wan: '30 2 * * *',
   dcgm: '0 3 * * 0',
+  gpuPerf: '30 3 * * 0',
   rdma: '0 4 * * 0',
   nccl: '0 5 * * 0',
   storage: '0 6 * * 0',
@@ -68,7 +69,7 @@ export class AcceptanceChecks extends Construct {
     const labels = siteLabels(site.id);
     new ConfigMapV1(this, 'scripts', {
       metadata: { name: SCRIPTS_CONFIG_MAP, namespace, labels },
-      data: { 'inventory.sh': INVENTORY_SH, 'dcgm-diag.sh': DCGM_DIAG_SH, 'allreduce.py': ALLREDUCE_PY, 'rdma-pairs.sh': RDMA_PAIRS_SH, 'wan.sh': WAN_SH, 'storage.sh': STORAGE_SH },
+      data: { 'inventory.sh': INVENTORY_SH, 'dcgm-diag.sh': DCGM_DIAG_SH, 'gpu-perf.py': GPU_PERF_PY, 'allreduce.py': ALLREDUCE_PY, 'rdma-pairs.sh': RDMA_PAIRS_SH, 'wan.sh': WAN_SH, 'storage.sh': STORAGE_SH },
     });
     new CustomResource(this, 'local-queue', {
       siteId: site.id,
@@ -81,6 +82,7 @@ export class AcceptanceChecks extends Construct {
     this.checks = [
       ...site.nodePools.map((pool) => inventoryCheck(props, pool)),
       ...site.nodePools.filter((p) => p.mig.strategy === 'none').map((pool) => dcgmCheck(props, pool)),
+      ...site.nodePools.filter((p) => p.mig.strategy === 'none').map((pool) => gpuPerfCheck(props, pool)),
       ...props.rails.pools.filter((p) => p.mig.strategy === 'none').map((pool) => ncclCheck(props, pool)),
       ...props.rails.pools.filter((p) => p.nodes >= 2).map((pool) => rdmaCheck(props, pool)),
       ...site.interconnect.uplinks.map((uplink) => wanCheck(props, uplink)),
@@ -198,6 +200,31 @@ function dcgmCheck({ images, site }: AcceptanceChecksProps, pool: NodePool): Che
       resources: resources('4', '16Gi', { 'nvidia.com/gpu': pool.gpusPerNode }),
       // DCGM's host engine needs SYS_ADMIN for its diagnostic and profiling tests.
       securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } },
+      volumeMounts: [scriptsMount],
+    }], onPool(pool, name, true)),
+  };
+}
+
+/** Thresholds of the per-GPU performance check: sustained reality (catalogue) times the fleet margin. */
+export function gpuPerfThresholds(pool: NodePool, margin: number): { minTflops: number; minTBps: number } {
+  const { gpu } = pool;
+  return {
+    minTflops: Math.round(gpu.bf16DenseTflops * gpu.sustained.bf16Fraction * margin * 10) / 10,
+    minTBps: Math.round(gpu.memoryBandwidthTBps * gpu.sustained.copyFraction * margin * 100) / 100,
+  };
+}
+
+function gpuPerfCheck({ images, site }: AcceptanceChecksProps, pool: NodePool): Check {
+  const name = `gpu-perf-${pool.name}`;
+  const { minTflops, minTBps } = gpuPerfThresholds(pool, site.acceptance.gpuPerformanceMargin);
+  return {
+    name, kind: 'gpuPerf', indexed: true, completions: pool.nodes,
+    threshold: `every ${pool.gpu.id}: BF16 GEMM >= ${minTflops} TFLOP/s and device copy >= ${minTBps} TB/s`,
+    pod: basePod([{
+      name: 'gpu-perf', image: images.pytorch, command: ['python', '/checks/gpu-perf.py'],
+      env: [NODE_NAME_ENV, ...env({ MIN_TFLOPS: minTflops, MIN_TBPS: minTBps, HOME: '/tmp' })],
+      resources: resources('8', '64Gi', { 'nvidia.com/gpu': pool.gpusPerNode }),
+      securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
       volumeMounts: [scriptsMount],
     }], onPool(pool, name, true)),
   };

@@ -140,7 +140,7 @@ describe("loader", () => {
     );
     expect(config.problems()).toMatchInlineSnapshot(`
       [
-        "config/fleet.yaml:85:24: waves[2].sites[1]: "ro-bucharest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw)",
+        "config/fleet.yaml:86:24: waves[2].sites[1]: "ro-bucharest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw)",
         "config/sites/ro.yaml:5:9: sites[0].id: "es-barcelona" does not start with the country code (allowed: ro-<city>)",
         "config/sites/ro.yaml:5:9: sites[0].id: "es-barcelona" is already defined in config/sites/es.yaml (site ids are unique across the fleet)",
       ]
@@ -290,8 +290,8 @@ describe("loader", () => {
       );
     expect(config.problems()).toMatchInlineSnapshot(`
       [
-        "config/fleet.yaml:79:1: waves: "ro-bucharest" is in no rollout wave (add each site to one wave)",
-        "config/fleet.yaml:85:24: waves[2].sites[1]: "ro-bucarest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw, ro-bucharest)",
+        "config/fleet.yaml:80:1: waves: "ro-bucharest" is in no rollout wave (add each site to one wave)",
+        "config/fleet.yaml:86:24: waves[2].sites[1]: "ro-bucarest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw, ro-bucharest)",
         "config/sites/es.yaml:55:41: sites[0].services.inference.pool: "l40" is not a node pool of es-barcelona (allowed: h200, l40s)",
       ]
     `);

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROGRAMMES, siteGpus } from '../config';
-import { HEALTH_CHECK_SCHEDULES } from '../constructs/acceptance';
+import { HEALTH_CHECK_SCHEDULES, gpuPerfThresholds } from '../constructs/acceptance';
 import { gpuResources } from '../constructs/kueue-queues';
 import { splitProportionally } from '../constructs/private/quota-split';
 import { kueueConfiguration } from '../constructs/scheduling';
@@ -25,7 +25,7 @@ describe('Phase 1: acceptance jobs', () => {
     expect(stacksOf('pl-warsaw').tenants).toBeUndefined();
     expect(platform('pl-warsaw').filter((m) => m.kind === 'CronJob')).toEqual([]);
     expect(jobs.map((j) => j.metadata.name).sort()).toEqual([
-      'dcgm-diag-gb200', 'inventory-gb200', 'inventory-h100-mig', 'nccl-allreduce-gb200', 'rdma-pairs-gb200', 'rdma-pairs-h100-mig',
+      'dcgm-diag-gb200', 'gpu-perf-gb200', 'inventory-gb200', 'inventory-h100-mig', 'nccl-allreduce-gb200', 'rdma-pairs-gb200', 'rdma-pairs-h100-mig',
       'storage-checkpoints', 'storage-datasets', 'storage-scratch', 'wan-pionier',
     ]);
   });
@@ -39,6 +39,14 @@ describe('Phase 1: acceptance jobs', () => {
     expect(containerEnv(byName('wan-pionier'))).toMatchObject({ ENDPOINT: '198.51.100.20', MIN_GBPS: '320', CONTRACT_GBPS: '400' });
     expect(containerEnv(byName('inventory-gb200'))).toMatchObject({ GPU_MODEL: 'GB200', EXPECTED_GPUS: '4', EXPECTED_NICS: '4' });
     expect(containerEnv(byName('storage-datasets'))).toMatchObject({ TIER: 'datasets', MIN_GBPS: '2.5' });
+  });
+
+  test('per-GPU performance thresholds sit below what a healthy GPU sustains, never at datasheet peak', () => {
+    const h200 = site('es-barcelona').nodePools[0];
+    // An H200 sustains ~790 TFLOP/s BF16 (80% of 989) and ~4.3 TB/s copy (90% of 4.8); the check asks 90% of that.
+    expect(gpuPerfThresholds(h200, 0.9)).toEqual({ minTflops: 712.1, minTBps: 3.89 });
+    expect(gpuPerfThresholds(h200, 0.9).minTflops).toBeLessThan(790);
+    expect(containerEnv(jobs.find((j) => j.metadata.name === 'gpu-perf-gb200')!)).toMatchObject({ MIN_TFLOPS: '1575', MIN_TBPS: '6.12' });
   });
 
   test('per-node checks run once on every node of the pool without a resource per node', () => {

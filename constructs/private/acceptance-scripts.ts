@@ -22,6 +22,41 @@ sleep 3
 if dcgmi diag -r "$DCGM_LEVEL"; then echo "PASS dcgm-diag level $DCGM_LEVEL on $NODE_NAME"; else echo "FAIL dcgm-diag level $DCGM_LEVEL on $NODE_NAME"; exit 1; fi
 `;
 
+/** Each GPU of the node: a large BF16 GEMM and a device-to-device copy, against the thresholds. */
+export const GPU_PERF_PY = `import os, sys
+import torch
+
+min_tflops, min_tbps = float(os.environ["MIN_TFLOPS"]), float(os.environ["MIN_TBPS"])
+node, n, iterations, copy_bytes = os.environ["NODE_NAME"], 8192, 50, 4 << 30
+failed = False
+for gpu in range(torch.cuda.device_count()):
+    torch.cuda.set_device(gpu)
+    a = torch.randn(n, n, dtype=torch.bfloat16, device="cuda")
+    b = torch.randn(n, n, dtype=torch.bfloat16, device="cuda")
+    src = torch.empty(copy_bytes, dtype=torch.uint8, device="cuda")
+    dst = torch.empty_like(src)
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    for _ in range(5):
+        a @ b
+    start.record()
+    for _ in range(iterations):
+        a @ b
+    end.record()
+    torch.cuda.synchronize()
+    tflops = 2 * n ** 3 * iterations / (start.elapsed_time(end) / 1e3) / 1e12
+    dst.copy_(src)
+    start.record()
+    for _ in range(10):
+        dst.copy_(src)
+    end.record()
+    torch.cuda.synchronize()
+    tbps = 2 * copy_bytes * 10 / (start.elapsed_time(end) / 1e3) / 1e12
+    ok = tflops >= min_tflops and tbps >= min_tbps
+    failed = failed or not ok
+    print(f"{'PASS' if ok else 'FAIL'} gpu-perf {node} gpu{gpu} bf16={tflops:.0f} TFLOP/s (min {min_tflops}) copy={tbps:.2f} TB/s (min {min_tbps})", flush=True)
+sys.exit(1 if failed else 0)
+`;
+
 /** All-reduce bus bandwidth across every node of the Job (torchrun, NCCL), as nccl-tests defines it. */
 export const ALLREDUCE_PY = `import os, sys, time
 import torch
