@@ -9,6 +9,8 @@ import { GPU_POOL_TAINT, LABEL_PREFIX, NODE_LABELS, siteLabels } from './private
 import { ALLREDUCE_PY, DCGM_DIAG_SH, GPU_PERF_PY, INVENTORY_SH, RDMA_PAIRS_SH, STORAGE_SH, WAN_SH } from './private/acceptance-scripts';
 import { NVIDIA_RUNTIME_HANDLER } from './workload-classes';
 
+/** Namespace of the Phase 1 acceptance jobs and, in Phase 2, the periodic health checks. */
+export const ACCEPTANCE_NAMESPACE = 'factory-acceptance';
 export const CHECK_LABEL = `${LABEL_PREFIX}/check`;
 const SCRIPTS_CONFIG_MAP = 'acceptance-scripts';
 /** Storage clients per tier; each must reach its share of the tier's threshold. */

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { railPlan } from '../config/rails';
-import { AcceptanceChecks } from '../constructs/acceptance';
+import { ACCEPTANCE_NAMESPACE, AcceptanceChecks } from '../constructs/acceptance';
 import { CephStorage } from '../constructs/ceph-storage';
 import { FabricSettings } from '../constructs/fabric-settings';
 import { GpuAccounting } from '../constructs/gpu-accounting';
@@ -13,9 +13,6 @@ import { NodePoolLabels } from '../constructs/node-pool-labels';
 import { RailNetworks } from '../constructs/rail-networks';
 import { StorageTiers } from '../constructs/storage-tiers';
 import { SiteStack, type SiteStackProps } from './site-stack';
-
-/** Namespace of the Phase 1 acceptance jobs and, in Phase 2, the periodic health checks. */
-export const ACCEPTANCE_NAMESPACE = 'factory-acceptance';
 
 /** `<site>-platform`: custom resources and cluster configuration on top of the operators. */
 export class PlatformStack extends SiteStack {

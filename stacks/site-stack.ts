@@ -1,6 +1,9 @@
 import type { Construct } from 'constructs';
+import { Aspects } from 'cdktf/lib/aspect';
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
 import type { Fleet, Site } from '../config';
+import { ACCEPTANCE_NAMESPACE } from '../constructs/acceptance';
+import { PolicyAspect, fleetPolicies } from '../constructs/policies';
 import { SiteProviders } from '../constructs/site-providers';
 import { configureStateBackend } from '../constructs/state-backend';
 
@@ -18,6 +21,19 @@ export function stackId(site: Pick<Site, 'id'>, layer: Layer): string {
   return `${site.id}-${layer}`;
 }
 
+/**
+ * The documented Pod Security exceptions: operators that load kernel modules or reach host
+ * devices (NFD, GPU Operator, Network Operator, Rook, node-exporter), and the acceptance checks.
+ * Each namespace also records its reason in an annotation.
+ */
+export function privilegedNamespaces(fleet: Fleet): Set<string> {
+  const { charts } = fleet;
+  return new Set([
+    charts.nodeFeatureDiscovery.namespace, charts.gpuOperator.namespace, charts.networkOperator.namespace,
+    charts.rookCeph.namespace, charts.kubePrometheusStack.namespace, ACCEPTANCE_NAMESPACE,
+  ]);
+}
+
 /** A stack of one site's layer: its own state, and providers pointed at the site's cluster. */
 export abstract class SiteStack extends TerraformStack {
   readonly site: Site;
@@ -29,5 +45,6 @@ export abstract class SiteStack extends TerraformStack {
     this.site = props.site;
     configureStateBackend(this, id, props.fleet.backend);
     this.providers = new SiteProviders(this, 'providers', { kubeContext: props.site.cluster.kubeContext });
+    Aspects.of(this).add(new PolicyAspect(fleetPolicies(privilegedNamespaces(props.fleet))));
   }
 }
