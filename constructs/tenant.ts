@@ -73,7 +73,8 @@ export class TenantSpace extends Construct {
 
     const role = new RoleV1(this, 'role', { metadata: metadata(TENANT_ROLE), rule: TENANT_RULES });
     new RoleBindingV1(this, 'role-binding', {
-      metadata: metadata(`${TENANT_ROLE}-${tenant.group}`.slice(0, 63).replace(/-+$/, '')),
+      // The group name is the identity provider's (any text); the binding's name stays fixed.
+      metadata: metadata(`${TENANT_ROLE}s`),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
       subject: [{ kind: 'Group', name: tenant.group, apiGroup: 'rbac.authorization.k8s.io' }],
     });
