@@ -64,6 +64,16 @@ export function siteGpus(site: Pick<Site, 'nodePools'>): number {
   return site.nodePools.reduce((sum, pool) => sum + poolGpus(pool), 0);
 }
 
+/** CPU cores of a site. */
+export function siteCpus(site: Pick<Site, 'nodePools'>): number {
+  return site.nodePools.reduce((sum, pool) => sum + pool.nodes * pool.cpusPerNode, 0);
+}
+
+/** Memory of a site, GiB. */
+export function siteMemoryGiB(site: Pick<Site, 'nodePools'>): number {
+  return site.nodePools.reduce((sum, pool) => sum + pool.nodes * pool.memoryGiBPerNode, 0);
+}
+
 /** IT power of a site at full load, W: GPUs at TDP plus each node's overhead. */
 export function siteItPowerW(site: Pick<Site, 'nodePools'>): number {
   return site.nodePools.reduce((sum, pool) => sum + pool.nodes * (pool.gpusPerNode * pool.gpu.tdpW + pool.nodeOverheadW), 0);

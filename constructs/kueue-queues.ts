@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PROGRAMMES, poolGpus, type NodePool, type Programme, type Site } from '../config';
+import { PROGRAMMES, poolGpus, siteCpus, siteGpus, siteMemoryGiB, type NodePool, type Programme, type Site } from '../config';
 import { CustomResource } from './custom-resource';
 import { GPU_POOL_TAINT, LABEL_PREFIX, NODE_LABELS } from './private/labels';
 import { splitProportionally } from './private/quota-split';
@@ -69,9 +69,9 @@ export class KueueQueues extends Construct {
     const gpuPools = site.nodePools.filter((p) => p.mig.strategy !== 'mixed');
     const migPools = site.nodePools.filter((p) => p.mig.strategy === 'mixed');
     const migResources = [...new Set(migPools.flatMap((p) => Object.keys(gpuResources(p))))];
-    const totalGpus = site.nodePools.reduce((n, p) => n + poolGpus(p), 0);
-    const totalCpus = site.nodePools.reduce((n, p) => n + p.nodes * p.cpusPerNode, 0);
-    const totalMemoryGiB = site.nodePools.reduce((n, p) => n + p.nodes * p.memoryGiBPerNode, 0);
+    const totalGpus = siteGpus(site);
+    const totalCpus = siteCpus(site);
+    const totalMemoryGiB = siteMemoryGiB(site);
 
     /** Quotas of one queue given its GPUs (nominal and borrowing), split over pools by size. */
     const resourceGroups = (gpus: number, borrowGpus: number | undefined) => {

@@ -5,7 +5,7 @@ import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
-import { siteGpus, type Site } from '../config';
+import { siteCpus, siteGpus, siteMemoryGiB, type Site } from '../config';
 import { CustomResource } from './custom-resource';
 import { PROGRAMME_LABEL } from './kueue-queues';
 import { NCCL_CONFIG_MAP } from './fabric-settings';
@@ -118,8 +118,8 @@ const TENANT_RULES = [
 export function tenantQuota(site: Site, tenant: Tenant): Record<string, string> {
   const gpus = siteGpus(site);
   const share = gpus === 0 ? 0 : tenant.gpus / gpus;
-  const cpus = site.nodePools.reduce((n, p) => n + p.nodes * p.cpusPerNode, 0);
-  const memoryGiB = site.nodePools.reduce((n, p) => n + p.nodes * p.memoryGiBPerNode, 0);
+  const cpus = siteCpus(site);
+  const memoryGiB = siteMemoryGiB(site);
   const tierTB: Record<(typeof TIERS)[number], number> = {
     scratch: site.storage.tiers.scratchTB, datasets: site.storage.tiers.datasetsTB, checkpoints: site.storage.tiers.checkpointsTB, object: site.storage.tiers.objectTB,
   };
