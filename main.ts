@@ -1,13 +1,23 @@
 /**
  * cdktf app entry: loads the fleet config, builds every site's stacks and synthesizes them.
- * Bad config prints one line per problem and exits 1 before anything is written; synthesis goes
- * to a staging folder that replaces the output only when it is complete.
+ * Bad config prints one line per problem and exits 1 before anything is written. Synthesis goes
+ * to a staging folder whose files move into the output only when it is complete; Terraform's
+ * working files (`.terraform/`, the lock file) stay, and state lives outside the output.
  */
-import { App } from 'cdktf/lib/app';
 import { DEFAULT_CONFIG_DIR, loadFleet } from './config/loader';
 import { formatProblem } from './config/source';
 import { buildFleet } from './stacks/fleet';
-import { replaceDirectory } from './tools/private/fs';
+import { synthesize, type LeftoverStack } from './tools/private/synth';
+
+/** Set by the cdktf CLI when it runs the app; it then removes the folders of stale stacks itself. */
+const UNDER_CDKTF_CLI = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
+
+function leftoverMessage(stack: LeftoverStack): string {
+  const what = stack.folderRemoved
+    ? `${stack.id}: no longer in the config, so its folder left cdktf.out; nothing was destroyed and its state is kept (${stack.state}).`
+    : `${stack.id}: the state ${stack.state} holds resources of a stack the config no longer has; nothing was destroyed.`;
+  return `${what} To destroy its resources deliberately, check out the config that still has the stack and run: npm run destroy -- ${stack.id}`;
+}
 
 function main(): number {
   const configDir = process.env.FACTORY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
@@ -17,18 +27,20 @@ function main(): number {
     console.error(`${result.problems.length} problem(s) in ${configDir}; nothing was synthesized.`);
     return 1;
   }
+  const fleet = result.fleet;
   const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
-  const staging = `${outdir}.staging-${process.pid}`;
   try {
-    const app = new App({ outdir: staging });
-    buildFleet(app, result.fleet);
-    app.synth();
+    const { leftovers } = synthesize({
+      outdir,
+      localStateDirectory: fleet.backend.type === 'local' ? fleet.backend.directory : undefined,
+      removeStaleStacks: !UNDER_CDKTF_CLI,
+      build: (app) => buildFleet(app, fleet),
+    });
+    for (const stack of leftovers) console.error(leftoverMessage(stack));
   } catch (err) {
-    replaceDirectory(undefined, staging);
     console.error(`synthesis failed, ${outdir} left as it was:\n${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
-  replaceDirectory(staging, outdir);
   return 0;
 }
 

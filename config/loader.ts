@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { checkAddressPlans } from './checks/address-plan';
-import { checkUniqueSiteIds, checkWaves } from './checks/fleet';
+import { checkUniqueClusters, checkUniqueSiteIds, checkWaves } from './checks/fleet';
 import type { Finding, SiteRef } from './checks/finding';
 import { checkInterconnect } from './checks/interconnect';
 import { checkMig } from './checks/mig';
@@ -72,6 +72,7 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR): LoadResult {
     );
     for (const { site, ref } of sites) for (const check of SITE_CHECKS) findings.push(...check(site, ref));
     findings.push(...checkUniqueSiteIds(sites));
+    findings.push(...checkUniqueClusters(sites));
     findings.push(...checkAddressPlans(sites));
     // Waves name every site, so they can only be checked when every site file could be read.
     if (parsedSites.length === (siteFiles ?? []).length) {

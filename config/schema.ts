@@ -50,7 +50,9 @@ export type ChartKey = (typeof CHART_KEYS)[number];
 const backendSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('local'),
-    directory: z.string().default('terraform-state').describe('Folder for state files, relative to the working directory. @default terraform-state'),
+    directory: z.string().min(1)
+      .refine((dir) => !/^(\.\/)?cdktf\.out(\.[^/]*)?(\/|$)/.test(dir), { error: 'is inside the synth output, which every synth regenerates (allowed: a folder outside cdktf.out, e.g. terraform-state)' })
+      .default('terraform-state').describe('Folder for state files, relative to the project root (never inside the synth output, which a synth regenerates). @default terraform-state'),
   }).describe('Local state files: one machine, no locking across machines.'),
   z.strictObject({
     type: z.literal('s3'),

@@ -1,3 +1,4 @@
+import { isAbsolute, posix } from 'node:path';
 import { LocalBackend } from 'cdktf/lib/backends/local-backend';
 import { PgBackend } from 'cdktf/lib/backends/pg-backend';
 import { S3Backend } from 'cdktf/lib/backends/s3-backend';
@@ -5,14 +6,37 @@ import type { TerraformStack } from 'cdktf/lib/terraform-stack';
 import type { BackendConfig } from '../config';
 
 /**
+ * App context key: the path from a stack's Terraform working directory
+ * (`<outdir>/stacks/<stack id>`) back to the project root, which local state paths are relative to.
+ * The synth entry point sets it from the output folder it writes to.
+ */
+export const PROJECT_ROOT_FROM_STACK_CONTEXT = 'ai-factory.eu/project-root-from-stack';
+
+/** `cdktf.out/stacks/<stack id>` at the project root, the layout cdktf deploy works in. */
+export const DEFAULT_PROJECT_ROOT_FROM_STACK = '../../..';
+
+/**
+ * The local state file of a stack, as Terraform resolves it from the stack's working directory.
+ * Always relative (the same text on every machine) and outside the synth output, so a synth,
+ * or removing `cdktf.out`, never loses state.
+ */
+export function localStatePath(projectRootFromStack: string, directory: string, stackId: string): string {
+  const file = `${stackId}.tfstate`;
+  if (isAbsolute(directory)) return posix.join(directory, file);
+  return posix.join(projectRootFromStack, directory, file);
+}
+
+/**
  * Configures where a stack keeps its state. One state per stack, so one site's deploy never
  * locks another's. Credentials always come from the environment (AWS_* for s3, PG_CONN_STR for pg).
  */
 export function configureStateBackend(stack: TerraformStack, stackId: string, backend: BackendConfig): void {
   switch (backend.type) {
-    case 'local':
-      new LocalBackend(stack, { path: `${backend.directory}/${stackId}.tfstate` });
+    case 'local': {
+      const rootFromStack = (stack.node.tryGetContext(PROJECT_ROOT_FROM_STACK_CONTEXT) as string | undefined) ?? DEFAULT_PROJECT_ROOT_FROM_STACK;
+      new LocalBackend(stack, { path: localStatePath(rootFromStack, backend.directory, stackId) });
       return;
+    }
     case 's3':
       new S3Backend(stack, {
         bucket: backend.bucket,
@@ -27,10 +51,15 @@ export function configureStateBackend(stack: TerraformStack, stackId: string, ba
       stack.addOverride('terraform.backend.s3.use_lockfile', true);
       return;
     case 'pg': {
-      new PgBackend(stack, { connStr: '', schemaName: `${backend.schemaPrefix}_${stackId.replace(/-/g, '_')}` });
+      new PgBackend(stack, { connStr: '', schemaName: pgSchemaName(backend.schemaPrefix, stackId) });
       // The connection string holds a password: Terraform reads it from PG_CONN_STR instead.
       stack.addOverride('terraform.backend.pg.conn_str', undefined);
       return;
     }
   }
+}
+
+/** The PostgreSQL schema holding one stack's state. */
+export function pgSchemaName(schemaPrefix: string, stackId: string): string {
+  return `${schemaPrefix}_${stackId.replace(/-/g, '_')}`;
 }

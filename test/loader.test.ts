@@ -147,6 +147,18 @@ describe("loader", () => {
     `);
   });
 
+  test("fails when two sites name the same cluster or two uplinks the same endpoint", () => {
+    const config = new ConfigCopy()
+      .replace("sites/ro.yaml", "kubeContext: ro-bucharest-admin", "kubeContext: es-barcelona-admin")
+      .replace("sites/lt.yaml", "endpoint: 198.51.100.10", "endpoint: 192.0.2.10")
+      .replace("sites/cz.yaml", "endpoint: 192.0.2.21", "endpoint: 192.0.2.20");
+    expect(config.problems()).toEqual([
+      'config/sites/cz.yaml:39:60: sites[0].interconnect.uplinks[1].endpoint: 192.0.2.20 is already the endpoint of uplink cesnet of this site (allowed: one test endpoint per uplink)',
+      'config/sites/lt.yaml:35:62: sites[0].interconnect.uplinks[0].endpoint: 192.0.2.10 is already the endpoint of uplink rediris of site es-barcelona (config/sites/es.yaml) (allowed: one test endpoint per uplink)',
+      'config/sites/ro.yaml:13:29: sites[0].cluster.kubeContext: "es-barcelona-admin" is already the cluster of site es-barcelona (config/sites/es.yaml); sites es-barcelona and ro-bucharest would deploy to the same cluster (allowed: a context unique to this site, e.g. ro-bucharest-admin)',
+    ]);
+  });
+
   test("fails when a file does not match its country", () => {
     const config = new ConfigCopy().replace(
       "sites/ro.yaml",

@@ -102,8 +102,9 @@ describe('site stacks', () => {
       return (JSON.parse(Testing.synth(stacks.platform)) as { terraform: { backend: Record<string, unknown> } }).terraform.backend;
     };
 
-    test('defaults to one local state file per stack', () => {
-      expect(backendOf({ type: 'local', directory: 'terraform-state' })).toEqual({ local: { path: 'terraform-state/lt-vilnius-platform.tfstate' } });
+    test('defaults to one local state file per stack, at the project root, outside the synth output', () => {
+      // Terraform runs in cdktf.out/stacks/<stack id>: three levels up is the project root.
+      expect(backendOf({ type: 'local', directory: 'terraform-state' })).toEqual({ local: { path: '../../../terraform-state/lt-vilnius-platform.tfstate' } });
     });
 
     test('can use S3-compatible storage with lock files', () => {

@@ -40,3 +40,33 @@ export function checkWaves(fleet: FleetFile, fleetFile: string, siteIds: readonl
   }
   return findings;
 }
+
+/**
+ * One site, one cluster: a kube context names exactly one site's cluster, else a deploy of one
+ * site would change another's. WAN uplink endpoints are unique too, so a link check measures
+ * the link it names.
+ */
+export function checkUniqueClusters(sites: readonly { site: Site; ref: SiteRef }[]): Finding[] {
+  const findings: Finding[] = [];
+  const contexts = new Map<string, Site>();
+  const endpoints = new Map<string, { site: Site; uplink: string }>();
+  for (const { site, ref } of sites) {
+    const context = site.cluster.kubeContext;
+    const owner = contexts.get(context);
+    if (owner) {
+      findings.push(at(ref, ['cluster', 'kubeContext'], `"${context}" is already the cluster of site ${owner.id} (${owner.file}); sites ${owner.id} and ${site.id} would deploy to the same cluster (allowed: a context unique to this site, e.g. ${site.id}-admin)`));
+    } else {
+      contexts.set(context, site);
+    }
+    site.interconnect.uplinks.forEach((uplink, u) => {
+      const earlier = endpoints.get(uplink.endpoint);
+      if (earlier) {
+        const where = earlier.site === site ? `uplink ${earlier.uplink} of this site` : `uplink ${earlier.uplink} of site ${earlier.site.id} (${earlier.site.file})`;
+        findings.push(at(ref, ['interconnect', 'uplinks', u, 'endpoint'], `${uplink.endpoint} is already the endpoint of ${where} (allowed: one test endpoint per uplink)`));
+      } else {
+        endpoints.set(uplink.endpoint, { site, uplink: uplink.name });
+      }
+    });
+  }
+  return findings;
+}
