@@ -12,9 +12,9 @@ import { synthesize, type LeftoverStack } from './tools/private/synth';
 /** Set by the cdktf CLI when it runs the app; it then removes the folders of stale stacks itself. */
 const UNDER_CDKTF_CLI = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
 
-function leftoverMessage(stack: LeftoverStack): string {
+function leftoverMessage(stack: LeftoverStack, outdir: string): string {
   const what = stack.folderRemoved
-    ? `${stack.id}: no longer in the config, so its folder left cdktf.out; nothing was destroyed and its state is kept (${stack.state}).`
+    ? `${stack.id}: no longer in the config, so its folder left ${outdir}; nothing was destroyed and its state is kept (${stack.state}).`
     : `${stack.id}: the state ${stack.state} holds resources of a stack the config no longer has; nothing was destroyed.`;
   return `${what} To destroy its resources deliberately, check out the config that still has the stack and run: npm run destroy -- ${stack.id}`;
 }
@@ -36,7 +36,7 @@ function main(): number {
       removeStaleStacks: !UNDER_CDKTF_CLI,
       build: (app) => buildFleet(app, fleet),
     });
-    for (const stack of leftovers) console.error(leftoverMessage(stack));
+    for (const stack of leftovers) console.error(leftoverMessage(stack, outdir));
   } catch (err) {
     console.error(`synthesis failed, ${outdir} left as it was:\n${err instanceof Error ? err.message : String(err)}`);
     return 1;

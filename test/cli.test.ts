@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigCopy, REPO, fleet, tempDir } from './util';
 
 const PROBLEM_LINE = /^config\/[\w/.-]+\.yaml:\d+:\d+: \S+: .+$/;
@@ -42,6 +42,40 @@ describe('commands', () => {
     expect(readFileSync(join(outdir, 'manifest.json'), 'utf8')).toBe('{"previous": true}');
     expect(readdirSync(join(outdir, 'stacks'))).toEqual(['previous']);
     expect(readdirSync(join(outdir, '..')).filter((name) => name !== 'cdktf.out')).toEqual([]);
+  });
+
+  test('synth keeps what it does not regenerate and reports a stack that left the config once', () => {
+    const outdir = join(tempDir(), 'cdktf.out');
+    const gone = join(outdir, 'stacks', 'xx-gone-tenants');
+    mkdirSync(gone, { recursive: true });
+    writeFileSync(join(gone, 'cdk.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: '../../../terraform-state/xx-gone-tenants.tfstate' } } } }));
+    const kept = fleet().sites[0].id + '-foundation';
+    mkdirSync(join(outdir, 'stacks', kept, '.terraform'), { recursive: true });
+    writeFileSync(join(outdir, 'stacks', kept, '.terraform.lock.hcl'), '# lock\n');
+
+    const { status, stdout, stderr } = run('main.ts', { CDKTF_OUTDIR: outdir });
+    expect(status).toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`xx-gone-tenants: no longer in the config, so its folder left ${outdir}; nothing was destroyed and its state is kept (${dirname(outdir)}/terraform-state/xx-gone-tenants.tfstate). To destroy its resources deliberately, check out the config that still has the stack and run: npm run destroy -- xx-gone-tenants\n`);
+    expect(existsSync(gone)).toBe(false);
+    expect(readFileSync(join(outdir, 'stacks', kept, '.terraform.lock.hcl'), 'utf8')).toBe('# lock\n');
+    expect(existsSync(join(outdir, 'stacks', kept, '.terraform'))).toBe(true);
+  });
+
+  test('synth runs the app directly, and every cdktf command the README shows runs without the checkpoint call', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const app = (JSON.parse(readFileSync(join(REPO, 'cdktf.json'), 'utf8')) as { app: string }).app;
+    expect(pkg.scripts.synth).toBe(app); // no cdktf CLI logger, spinner or second copy of each problem
+    for (const [name, script] of Object.entries(pkg.scripts)) {
+      if (/\bcdktf\s/.test(script)) expect(`${name}: ${script}`).toMatch(/: CHECKPOINT_DISABLE=1 /);
+    }
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    for (const block of readme.match(/```sh\n[\s\S]*?```/g) ?? []) {
+      for (const line of block.split('\n').map((l) => l.replace(/#.*/, '')).filter((l) => /\bcdktf\s+(deploy|diff|destroy|synth)/.test(l))) {
+        expect(line).toMatch(/CHECKPOINT_DISABLE=1/);
+      }
+      for (const script of [...block.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1])) expect(Object.keys(pkg.scripts)).toContain(script);
+    }
   });
 
   test('validate checks the config alone, with the same messages', () => {

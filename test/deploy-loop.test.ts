@@ -3,7 +3,7 @@
  * the first one's state, PostgreSQL state locks, the s3 block is one Terraform accepts. Stacks
  * hold Terraform's built-in terraform_data under the project's own backend blocks and synth.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { App } from 'cdktf/lib/app';
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
@@ -11,7 +11,8 @@ import type { BackendConfig } from '../config';
 import { configureStateBackend } from '../constructs/state-backend';
 import { buildFleet } from '../stacks/fleet';
 import { synthesize } from '../tools/private/synth';
-import { DataStack, PostgresServer, TerraformCli, freePort, start } from './terraform';
+import { currentPlatform, pinnedProviders } from '../tools/private/providers';
+import { DataStack, PostgresServer, TerraformCli, freePort, mirrorCliConfig, start, stubMirror } from './terraform';
 import { fleet, tempDir } from './util';
 
 jest.setTimeout(120_000);
@@ -30,7 +31,7 @@ class Project {
   readonly outdir = join(this.root, 'cdktf.out');
 
   synth(build: (app: App) => void) {
-    return synthesize({ outdir: this.outdir, projectRoot: this.root, localStateDirectory: LOCAL.directory, build });
+    return synthesize({ outdir: this.outdir, projectRoot: this.root, localStateDirectory: 'terraform-state', build });
   }
 
   synthData(stacks: Record<string, Record<string, string>>, backend: BackendConfig = LOCAL) {
@@ -129,14 +130,7 @@ describe('deploy loop, local state (real Terraform CLI)', () => {
 
   test('the real stacks keep their provider lock file and installed providers across synths', () => {
     // The pinned providers from a filesystem mirror (stubs: init installs, it never runs them).
-    const mirror = tempDir('mirror-');
-    const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
-    for (const [name, version] of [['kubernetes', '2.38.0'], ['helm', '3.1.1']]) {
-      const dir = join(mirror, 'registry.terraform.io', 'hashicorp', name, version, platform);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `terraform-provider-${name}_v${version}`), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
-    }
-    const mirrored = new TerraformCli(`provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`);
+    const mirrored = new TerraformCli(mirrorCliConfig(stubMirror(pinnedProviders(), currentPlatform())));
     const project = new Project();
     const [first] = project.synth((app) => buildFleet(app, fleet())).stacks;
     const dir = project.stackDir(first);

@@ -159,6 +159,13 @@ describe("loader", () => {
     ]);
   });
 
+  test("fails when local state would live inside the synth output", () => {
+    const config = new ConfigCopy().replace("fleet.yaml", "directory: terraform-state", "directory: ./cdktf.out/state");
+    expect(config.problems()).toEqual([
+      expect.stringMatching(/^config\/fleet\.yaml:\d+:\d+: backend\.directory: .*is inside the synth output, which every synth regenerates \(allowed: a folder outside cdktf\.out, e\.g\. terraform-state\)$/),
+    ]);
+  });
+
   test("fails when a file does not match its country", () => {
     const config = new ConfigCopy().replace(
       "sites/ro.yaml",

@@ -83,6 +83,24 @@ export class DataStack extends TerraformStack {
   }
 }
 
+/**
+ * A provider filesystem mirror holding stubs of the given providers, in the unpacked layout.
+ * `terraform init` installs them (it never runs a provider); plan would fail, so tests stop at init.
+ */
+export function stubMirror(providers: readonly { address: string; version: string }[], platform: string): string {
+  const mirror = tempDir('mirror-');
+  for (const { address, version } of providers) {
+    const dir = join(mirror, ...address.split('/'), version, platform);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `terraform-provider-${address.split('/').pop()}_v${version}`), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+  }
+  return mirror;
+}
+
+export function mirrorCliConfig(mirror: string): string {
+  return `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`;
+}
+
 // ---------------------------------------------------------------- PostgreSQL
 
 function postgresBin(name: string): string {

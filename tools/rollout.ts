@@ -20,7 +20,8 @@ export function rolloutPlan(fleet: Fleet): string {
       lines.push(`  ${site.id} (${site.city}) phase ${site.phase}: ${gate}`);
       lines.push(`    stacks: ${stacks.join(' -> ')}`);
       lines.push(`    KUBE_CONFIG_PATH=<kubeconfig with context ${site.cluster.kubeContext}>`);
-      for (const stack of stacks) lines.push(`    npx cdktf deploy ${stack}`);
+      lines.push(`    npm run preflight -- ${site.id}`);
+      for (const stack of stacks) lines.push(`    npm run deploy -- ${stack}`);
     }
   });
   return `${lines.join('\n')}\n`;
