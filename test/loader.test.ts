@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { loadFleet } from "../config";
 import { MAX_CONFIG_BYTES } from "../config/source";
-import { CONFIG_DIR, ConfigCopy } from "./util";
+import { FIXTURE_CONFIG_DIR, ConfigCopy } from "./util";
 
 describe("loader", () => {
-  test("loads the six sites of the real config", () => {
-    const result = loadFleet(CONFIG_DIR);
+  test("loads the six sites of the fixture fleet", () => {
+    const result = loadFleet(FIXTURE_CONFIG_DIR);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.fleet.sites.map((s) => s.id).sort()).toEqual([
@@ -19,7 +19,7 @@ describe("loader", () => {
   });
 
   test("applies fleet defaults and resolves catalogue ids", () => {
-    const result = loadFleet(CONFIG_DIR);
+    const result = loadFleet(FIXTURE_CONFIG_DIR);
     if (!result.ok) throw new Error("config invalid");
     const cz = result.fleet.sites.find((s) => s.id === "cz-prague")!;
     expect(cz.gpuDriverVersion).toBe("595.91.07");

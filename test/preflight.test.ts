@@ -9,7 +9,7 @@ import { currentPlatform, pinnedProviders } from '../tools/private/providers';
 import { freePort, mirrorCliConfig, stubMirror } from './terraform';
 import { Testing } from 'cdktf/lib/testing';
 import { deployOrder } from '../stacks/fleet';
-import { REPO, buildSites, fleet, tempDir } from './util';
+import { FIXTURE_CONFIG_DIR, REPO, buildSites, fleet, tempDir } from './util';
 
 const PLATFORM = 'linux_amd64';
 
@@ -154,6 +154,7 @@ describe('preflight', () => {
       KUBE_CONFIG_PATH: kubeconfig(others),
       TF_CLI_CONFIG_FILE: join(tempDir(), 'none.rc'),
       FACTORY_PROVIDER_REGISTRY: `http://127.0.0.1:${closed}`,
+      FACTORY_CONFIG_DIR: FIXTURE_CONFIG_DIR,
     };
     const run = (args: string[], extra: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/preflight.ts', ...args], { cwd: REPO, env: { ...env, ...extra }, encoding: 'utf8' });
 

@@ -9,7 +9,10 @@ import { buildFleet, type SiteStacks } from '../stacks/fleet';
 import { parse as parseYaml } from 'yaml';
 
 export const REPO = resolve(__dirname, '..');
-export const CONFIG_DIR = join(REPO, 'config');
+/** The live config country teams edit: only rules that hold for any valid fleet test it. */
+export const LIVE_CONFIG_DIR = join(REPO, 'config');
+/** The frozen fixture fleet construct, loader and snapshot tests run against. */
+export const FIXTURE_CONFIG_DIR = join(REPO, 'test', 'fixtures', 'fleet');
 
 const tmpDirs: string[] = [];
 afterAll(() => tmpDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -20,13 +23,13 @@ export function tempDir(prefix = 'factory-'): string {
   return dir;
 }
 
-/** A copy of the real config folder, to break on purpose. */
+/** A copy of the fixture fleet, to break on purpose. */
 export class ConfigCopy {
   readonly dir: string;
 
   constructor() {
     this.dir = join(tempDir('factory-config-'), 'config');
-    cpSync(CONFIG_DIR, this.dir, { recursive: true });
+    cpSync(FIXTURE_CONFIG_DIR, this.dir, { recursive: true });
   }
 
   read(file: string): string {
@@ -59,15 +62,17 @@ export class ConfigCopy {
   }
 }
 
-/** The real fleet, loaded once. */
-let realFleet: Fleet | undefined;
+/** The fixture fleet, loaded once. */
+let fixtureFleet: Fleet | undefined;
 export function fleet(): Fleet {
-  if (!realFleet) {
-    const result = loadFleet(CONFIG_DIR);
-    if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
-    realFleet = result.fleet;
-  }
-  return realFleet;
+  if (!fixtureFleet) fixtureFleet = loadOrThrow(FIXTURE_CONFIG_DIR);
+  return fixtureFleet;
+}
+
+export function loadOrThrow(dir: string): Fleet {
+  const result = loadFleet(dir);
+  if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+  return result.fleet;
 }
 
 export function site(id: string): Site {
