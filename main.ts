@@ -7,16 +7,30 @@
 import { DEFAULT_CONFIG_DIR, loadFleet } from './config/loader';
 import { formatProblem } from './config/source';
 import { buildFleet } from './stacks/fleet';
-import { synthesize, type LeftoverStack } from './tools/private/synth';
+import { LAYERS } from './stacks/site-stack';
+import { OutputMoveError, synthesize, type LeftoverStack } from './tools/private/synth';
 
-/** Set by the cdktf CLI when it runs the app; it then removes the folders of stale stacks itself. */
+/**
+ * Set by the cdktf CLI (cli-core synth-stack) when it runs the app; the CLI then removes the
+ * folders of stale stacks itself, and fails if one is already gone. A test runs the real CLI.
+ */
 const UNDER_CDKTF_CLI = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
 
-function leftoverMessage(stack: LeftoverStack, outdir: string): string {
-  const what = stack.folderRemoved
-    ? `${stack.id}: no longer in the config, so its folder left ${outdir}; nothing was destroyed and its state is kept (${stack.state}).`
-    : `${stack.id}: the state ${stack.state} holds resources of a stack the config no longer has; nothing was destroyed.`;
-  return `${what} To destroy its resources deliberately, check out the config that still has the stack and run: npm run destroy -- ${stack.id}`;
+/** One line per stack that left the config; the destroy command names every left stack of its site. */
+function leftoverMessages(leftovers: LeftoverStack[], outdir: string): string[] {
+  const siteOf = (id: string) => id.replace(new RegExp(`-(${LAYERS.join('|')})$`), '');
+  return leftovers.map((stack) => {
+    const siblings = leftovers.filter((other) => siteOf(other.id) === siteOf(stack.id));
+    const target = siblings.length > 1 ? `'${siteOf(stack.id)}-*'` : stack.id;
+    const state = stack.resources === 0
+      ? `its state ${stack.state} holds no resources, so nothing is left to destroy`
+      : `nothing was destroyed and its state is kept (${stack.state})`;
+    const what = stack.folderRemoved
+      ? `${stack.id}: no longer in the config, so its folder left ${outdir}; ${state}.`
+      : `${stack.id}: the state ${stack.state} holds ${stack.resources} resource(s) of a stack the config no longer has; nothing was destroyed.`;
+    if (stack.resources === 0) return what;
+    return `${what} To destroy its resources deliberately, check out the config that still has the stack and run: npm run destroy -- ${target}`;
+  });
 }
 
 function main(): number {
@@ -36,9 +50,10 @@ function main(): number {
       removeStaleStacks: !UNDER_CDKTF_CLI,
       build: (app) => buildFleet(app, fleet),
     });
-    for (const stack of leftovers) console.error(leftoverMessage(stack, outdir));
+    for (const line of leftoverMessages(leftovers, outdir)) console.error(line);
   } catch (err) {
-    console.error(`synthesis failed, ${outdir} left as it was:\n${err instanceof Error ? err.message : String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(err instanceof OutputMoveError ? message : `synthesis failed, ${outdir} left as it was:\n${message}`);
     return 1;
   }
   return 0;

@@ -34,7 +34,9 @@ export function configureStateBackend(stack: TerraformStack, stackId: string, ba
   switch (backend.type) {
     case 'local': {
       const rootFromStack = (stack.node.tryGetContext(PROJECT_ROOT_FROM_STACK_CONTEXT) as string | undefined) ?? DEFAULT_PROJECT_ROOT_FROM_STACK;
-      new LocalBackend(stack, { path: localStatePath(rootFromStack, backend.directory, stackId) });
+      const path = localStatePath(rootFromStack, backend.directory, stackId);
+      // Non-default workspaces would otherwise live in the stack's working directory, inside cdktf.out.
+      new LocalBackend(stack, { path, workspaceDir: `${path}.d` });
       return;
     }
     case 's3':

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigCopy, FIXTURE_CONFIG_DIR, REPO, fleet, tempDir } from './util';
 
 const PROBLEM_LINE = /^config\/[\w/.-]+\.yaml:\d+:\d+: \S+: .+$/;
 
-function run(script: string, env: Record<string, string>) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' });
+function run(script: string, env: Record<string, string>, args: string[] = []) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -49,6 +49,8 @@ describe('commands', () => {
     const gone = join(outdir, 'stacks', 'xx-gone-tenants');
     mkdirSync(gone, { recursive: true });
     writeFileSync(join(gone, 'cdk.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: '../../../terraform-state/xx-gone-tenants.tfstate' } } } }));
+    mkdirSync(join(dirname(outdir), 'terraform-state'));
+    writeFileSync(join(dirname(outdir), 'terraform-state', 'xx-gone-tenants.tfstate'), JSON.stringify({ version: 4, resources: [{ type: 'kubernetes_namespace_v1', name: 'tenant' }] }));
     const kept = fleet().sites[0].id + '-foundation';
     mkdirSync(join(outdir, 'stacks', kept, '.terraform'), { recursive: true });
     writeFileSync(join(outdir, 'stacks', kept, '.terraform.lock.hcl'), '# lock\n');
@@ -62,13 +64,28 @@ describe('commands', () => {
     expect(existsSync(join(outdir, 'stacks', kept, '.terraform'))).toBe(true);
   });
 
-  test('synth runs the app directly, and every cdktf command the README shows runs without the checkpoint call', () => {
+  test('under the real cdktf CLI the app leaves stale stack folders to the CLI, which removes them', () => {
+    const outdir = join(tempDir(), 'cdktf.out');
+    const gone = join(outdir, 'stacks', 'xx-gone-tenants');
+    mkdirSync(gone, { recursive: true });
+    writeFileSync(join(gone, 'cdk.tf.json'), '{}');
+    const cli = spawnSync(join(REPO, 'node_modules', '.bin', 'cdktf'), ['synth', '--output', outdir], {
+      cwd: REPO,
+      env: { ...process.env, FACTORY_CONFIG_DIR: FIXTURE_CONFIG_DIR, CHECKPOINT_DISABLE: '1', CI: '1' },
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(0);
+    expect(existsSync(gone)).toBe(false);
+    expect(`${cli.stdout}${cli.stderr}`).toContain('xx-gone-tenants: no longer in the config');
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(fleet().sites.flatMap((s) => [`${s.id}-foundation`, `${s.id}-platform`, ...(s.phase === 2 ? [`${s.id}-tenants`] : [])]).sort());
+  }, 60_000);
+
+  test('synth runs the app directly; deploy, plan and destroy go through the wrapper', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     const app = (JSON.parse(readFileSync(join(REPO, 'cdktf.json'), 'utf8')) as { app: string }).app;
     expect(pkg.scripts.synth).toBe(app); // no cdktf CLI logger, spinner or second copy of each problem
-    for (const [name, script] of Object.entries(pkg.scripts)) {
-      if (/\bcdktf\s/.test(script)) expect(`${name}: ${script}`).toMatch(/: CHECKPOINT_DISABLE=1 /);
-    }
+    expect([pkg.scripts.deploy, pkg.scripts.plan, pkg.scripts.destroy]).toEqual(['tsx tools/cdktf.ts deploy', 'tsx tools/cdktf.ts diff', 'tsx tools/cdktf.ts destroy']);
+    for (const script of Object.values(pkg.scripts)) expect(script).not.toMatch(/(^|\s)(npx )?cdktf\s/);
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     for (const block of readme.match(/```sh\n[\s\S]*?```/g) ?? []) {
       for (const line of block.split('\n').map((l) => l.replace(/#.*/, '')).filter((l) => /\bcdktf\s+(deploy|diff|destroy|synth)/.test(l))) {
@@ -76,6 +93,23 @@ describe('commands', () => {
       }
       for (const script of [...block.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1])) expect(Object.keys(pkg.scripts)).toContain(script);
     }
+  });
+
+  test('the deploy wrapper runs cdktf without the checkpoint call, and refuses when the backend environment is missing', () => {
+    const bin = tempDir('bin-');
+    const record = join(tempDir(), 'record');
+    writeFileSync(join(bin, 'cdktf'), `#!/bin/sh\necho "$CHECKPOINT_DISABLE $*" > ${record}\n`, { mode: 0o755 });
+    const ok = run('tools/cdktf.ts', { CDKTF_BIN: join(bin, 'cdktf'), FACTORY_CONFIG_DIR: FIXTURE_CONFIG_DIR, CHECKPOINT_DISABLE: '' }, ['deploy', "'xx-*'", '--auto-approve']);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(readFileSync(record, 'utf8')).toBe("1 deploy 'xx-*' --auto-approve\n");
+
+    rmSync(record);
+    const pg = new ConfigCopy().replace('fleet.yaml', /backend:\n  type: local\n  directory: terraform-state\n/, 'backend:\n  type: pg\n');
+    const refused = run('tools/cdktf.ts', { CDKTF_BIN: join(bin, 'cdktf'), FACTORY_CONFIG_DIR: pg.dir, PG_CONN_STR: '' }, ['deploy', "'xx-*'"]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^state backend pg: PG_CONN_STR is not set/);
+    expect(existsSync(record)).toBe(false);
   });
 
   test('validate checks the config alone, with the same messages', () => {
@@ -87,5 +121,7 @@ describe('commands', () => {
     const bad = run('tools/validate.ts', { FACTORY_CONFIG_DIR: config.dir });
     expect(bad.status).toBe(1);
     expect(bad.stderr.split(`${config.dir}/`).join('config/')).toMatch(/^config\/sites\/es\.yaml:32:15: sites\[0\]\.interconnect\.fabric: "infiniband-ndr" is not allowed \(allowed: "infiniband", "roce"\)\n/);
+    const annotated = run('tools/validate.ts', { FACTORY_CONFIG_DIR: config.dir }, ['--annotations']);
+    expect(annotated.stdout.split(`${config.dir}/`).join('config/')).toBe('::error file=config/sites/es.yaml,line=32,col=15,title=config%3A sites[0].interconnect.fabric::sites[0].interconnect.fabric: "infiniband-ndr" is not allowed (allowed: "infiniband", "roce")\n');
   });
 });

@@ -94,13 +94,13 @@ describe('deploy loop, local state (real Terraform CLI)', () => {
 
     const { leftovers } = project.synthData({ 'xx-site-platform': { rules: 'v1' } });
     expect(existsSync(tenants)).toBe(false);
-    expect(leftovers).toEqual([{ id: 'xx-site-tenants', state: 'terraform-state/xx-site-tenants.tfstate', folderRemoved: true }]);
+    expect(leftovers).toEqual([{ id: 'xx-site-tenants', state: 'terraform-state/xx-site-tenants.tfstate', resources: 1, folderRemoved: true }]);
     const state = JSON.parse(readFileSync(join(project.root, 'terraform-state', 'xx-site-tenants.tfstate'), 'utf8')) as { resources: unknown[] };
     expect(state.resources).toHaveLength(1);
 
     // Later synths still point at the orphaned state, as long as it holds resources.
     expect(project.synthData({ 'xx-site-platform': { rules: 'v1' } }).leftovers).toEqual([
-      { id: 'xx-site-tenants', state: 'terraform-state/xx-site-tenants.tfstate', folderRemoved: false },
+      { id: 'xx-site-tenants', state: 'terraform-state/xx-site-tenants.tfstate', resources: 1, folderRemoved: false },
     ]);
 
     // Back in the config, the stack finds its state again; destroyed deliberately, it is no longer reported.
@@ -109,7 +109,7 @@ describe('deploy loop, local state (real Terraform CLI)', () => {
     expect(tf.planExitCode(tenants).status).toBe(0);
     tf.ok(tenants, ['destroy', '-auto-approve', '-no-color']);
     expect(project.synthData({ 'xx-site-platform': { rules: 'v1' } }).leftovers).toEqual([
-      { id: 'xx-site-tenants', state: 'terraform-state/xx-site-tenants.tfstate', folderRemoved: true },
+      { id: 'xx-site-tenants', state: 'terraform-state/xx-site-tenants.tfstate', resources: 0, folderRemoved: true },
     ]);
     expect(project.synthData({ 'xx-site-platform': { rules: 'v1' } }).leftovers).toEqual([]);
   });
@@ -199,11 +199,13 @@ describe('deploy loop, PostgreSQL state (real Terraform CLI and PostgreSQL serve
     expect(applied.output).not.toContain(`s3cret-${server.port}`);
   });
 
-  test('without PG_CONN_STR, init fails instead of falling back to another state', () => {
+  test('without PG_CONN_STR Terraform falls back to libpq defaults (PGHOST, PGPORT): why npm run deploy refuses to start', async () => {
     const project = new Project();
     project.synth((app) => { new DataStack(app, 'xx-site-platform', { type: 'pg', schemaPrefix: 'ai_factories' }, { rules: 'v1' }); });
-    const init = tf.run(project.stackDir('xx-site-platform'), ['init', '-no-color'], { PG_CONN_STR: '' });
+    const closed = await freePort();
+    const init = tf.run(project.stackDir('xx-site-platform'), ['init', '-no-color'], { PG_CONN_STR: '', PGHOST: '127.0.0.1', PGPORT: String(closed) });
     expect(init.status).not.toBe(0);
+    expect(init.output).toContain(`127.0.0.1:${closed}`);
   });
 });
 

@@ -58,7 +58,8 @@ describe('preflight', () => {
     const { problems, report } = await preflight(options());
     expect(problems).toEqual([]);
     expect(report[0]).toBe(`preflight ${target.id}: ready (terraform 1.11.4, kube context ${target.cluster.kubeContext}, state local in terraform-state/, providers from mirror ${mirror})`);
-    const stacks = report.slice(2).map((line) => /npm run deploy -- (\S+)$/.exec(line)![1]);
+    expect(report[1]).toBe(`deploy the site, stacks in dependency order (phase ${target.phase}): npm run deploy -- '${target.id}-*'`);
+    const stacks = report.slice(3).map((line) => /npm run deploy -- (\S+) --ignore-missing-stack-dependencies$/.exec(line)![1]);
     expect(stacks).toEqual([`${target.id}-foundation`, `${target.id}-platform`, ...(target.phase === 2 ? [`${target.id}-tenants`] : [])]);
   });
 
@@ -97,6 +98,34 @@ describe('preflight', () => {
     ]);
   });
 
+  test('reads KUBE_CONFIG_PATHS like the providers do, and refuses relative paths', async () => {
+    const context = target.cluster.kubeContext;
+    const first = kubeconfig(['lab-a']);
+    const second = kubeconfig([context]);
+    expect((await preflight(options({ env: { KUBE_CONFIG_PATH: '', KUBE_CONFIG_PATHS: `${first}:${second}` } }))).problems).toEqual([]);
+    expect((await preflight(options({ env: { KUBE_CONFIG_PATH: 'kube/config' } }))).problems).toEqual([
+      'KUBE_CONFIG_PATH: kube/config is a relative path; Terraform runs the providers in cdktf.out/stacks/<stack id>, where it points elsewhere (allowed: an absolute path or ~/...)',
+    ]);
+    const home = tempDir('home-');
+    mkdirSync(join(home, '.kube'));
+    writeFileSync(join(home, '.kube', 'site'), readFileSync(second, 'utf8'));
+    expect((await preflight(options({ env: { HOME: home, KUBE_CONFIG_PATH: '~/.kube/site' } }))).problems).toEqual([]);
+    expect((await preflight(options({ env: { TF_CLI_CONFIG_FILE: 'terraform.rc' } }))).problems).toEqual([
+      'TF_CLI_CONFIG_FILE: terraform.rc is a relative path; Terraform runs in cdktf.out/stacks/<stack id>, where it points elsewhere (allowed: an absolute path)',
+    ]);
+  });
+
+  test('ignores commented-out mirrors and hides credentials in network mirror URLs', async () => {
+    const config = cliConfigFile(`provider_installation {\n  /* filesystem_mirror {\n    path = "${mirror}"\n  } */\n  network_mirror {\n    url = "https://deploy:s3cret@mirror.example.org/providers/"\n  }\n}\n`);
+    const probed: string[] = [];
+    const { problems } = await preflight(options({ probe: async (url) => { probed.push(url); return 'HTTP 404'; }, env: { TF_CLI_CONFIG_FILE: config } }));
+    expect(problems).toHaveLength(pinnedProviders().length);
+    expect(probed[0]).toMatch(/^https:\/\/deploy:s3cret@mirror\.example\.org\/providers\/registry\.terraform\.io\/hashicorp\/\w+\/[\d.]+\.json$/);
+    expect(problems.join('\n')).not.toContain('s3cret');
+    expect(problems[0]).toContain('network mirror https://***@mirror.example.org/providers/: HTTP 404');
+    expect(problems[0]).toContain('no filesystem mirror is configured');
+  });
+
   test('fails when the state backend\'s environment is missing', async () => {
     const pg: Fleet = { ...f, backend: { type: 'pg', schemaPrefix: 'ai_factories' } };
     expect((await preflight(options({ fleet: pg }))).problems).toEqual([expect.stringMatching(/^state backend pg: PG_CONN_STR is not set/)]);
@@ -104,8 +133,12 @@ describe('preflight', () => {
 
     const s3: Fleet = { ...f, backend: { type: 's3', bucket: 'factory-state', region: 'eu-central-1', keyPrefix: 'ai-factories' } };
     expect((await preflight(options({ fleet: s3 }))).problems).toEqual([
-      'state backend s3: no credentials for bucket factory-state in the environment (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)',
+      "state backend s3: no credentials for bucket factory-state in the environment (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a credentials file; on a machine with an instance role, set AWS_PROFILE to the role's profile)",
     ]);
+    const home = tempDir('home-');
+    mkdirSync(join(home, '.aws'));
+    writeFileSync(join(home, '.aws', 'credentials'), '[default]\n');
+    expect((await preflight(options({ fleet: s3, env: { HOME: home } }))).problems).toEqual([]);
     expect((await preflight(options({ fleet: s3, env: { AWS_ACCESS_KEY_ID: 'AKIA-test' } }))).problems).toEqual([
       'state backend s3: AWS_SECRET_ACCESS_KEY is not set (both keys of the state bucket\'s credentials are needed)',
     ]);
@@ -170,7 +203,7 @@ describe('preflight', () => {
     expect(good.stderr).toBe('');
     expect(good.status).toBe(0);
     expect(good.stdout).toMatch(new RegExp(`^preflight ${target.id}: ready \\(terraform \\d+\\.\\d+\\.\\d+, `));
-    expect(good.stdout).toContain(`npm run deploy -- ${target.id}-foundation`);
+    expect(good.stdout).toContain(`npm run deploy -- '${target.id}-*'`);
   });
 });
 

@@ -6,7 +6,9 @@
  * It reads nothing but config, the kubeconfig's names and the CLI config; it never contacts a cluster.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CONFIG_DIR, loadFleet } from '../config/loader';
 import type { Fleet, Site } from '../config/model';
@@ -56,8 +58,9 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
     problems,
     report: [
       `preflight ${site.id}: ready (terraform ${terraform.version}, kube context ${site.cluster.kubeContext}, state ${describeBackend(fleet)}, providers from ${providers.source})`,
-      `deploy in this order (phase ${site.phase}):`,
-      ...stacks.map((id, i) => `  ${i + 1}. npm run deploy -- ${id}`),
+      `deploy the site, stacks in dependency order (phase ${site.phase}): npm run deploy -- '${site.id}-*'`,
+      'or one stack at a time, in this order:',
+      ...stacks.map((id, i) => `  ${i + 1}. npm run deploy -- ${id} --ignore-missing-stack-dependencies`),
     ],
   };
 }
@@ -87,44 +90,67 @@ interface Kubeconfig {
   users?: { name?: string }[];
 }
 
+/**
+ * The kubeconfig files the providers read: KUBE_CONFIG_PATHS (a list, merged like kubectl does)
+ * or KUBE_CONFIG_PATH, with `~` expanded as the providers do.
+ */
+function kubeconfigPaths(env: NodeJS.ProcessEnv): { variable: string; paths: string[] } | undefined {
+  const expand = (p: string) => (p === '~' || p.startsWith('~/') ? join(env.HOME ?? homedir(), p.slice(1)) : p);
+  if (env.KUBE_CONFIG_PATHS) return { variable: 'KUBE_CONFIG_PATHS', paths: env.KUBE_CONFIG_PATHS.split(delimiter).filter(Boolean).map(expand) };
+  if (env.KUBE_CONFIG_PATH) return { variable: 'KUBE_CONFIG_PATH', paths: [expand(env.KUBE_CONFIG_PATH)] };
+  return undefined;
+}
+
 function checkKubeconfig(site: Site, env: NodeJS.ProcessEnv): string[] {
   const context = site.cluster.kubeContext;
-  const path = env.KUBE_CONFIG_PATH;
-  if (!path) {
+  const configured = kubeconfigPaths(env);
+  if (!configured) {
     return [`KUBE_CONFIG_PATH: not set (set it to the kubeconfig file that holds context "${context}"; the kubernetes and helm providers read it at deploy time, and it never enters config or output)`];
   }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    return [`KUBE_CONFIG_PATH: ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); set it to a readable kubeconfig file that holds context "${context}"`];
+  const { variable, paths } = configured;
+  const merged: Required<Kubeconfig> = { contexts: [], clusters: [], users: [] };
+  for (const path of paths) {
+    if (!isAbsolute(path)) {
+      return [`${variable}: ${path} is a relative path; Terraform runs the providers in cdktf.out/stacks/<stack id>, where it points elsewhere (allowed: an absolute path or ~/...)`];
+    }
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      return [`${variable}: ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); set it to a readable kubeconfig file that holds context "${context}"`];
+    }
+    let config: Kubeconfig;
+    try {
+      config = (parseYaml(text, { maxAliasCount: 100 }) ?? {}) as Kubeconfig;
+    } catch (err) {
+      return [`${variable}: ${path} is not a kubeconfig (YAML error: ${(err as Error).message.split('\n')[0]})`];
+    }
+    if (typeof config !== 'object' || config === null) return [`${variable}: ${path} is not a kubeconfig (no contexts)`];
+    for (const key of ['contexts', 'clusters', 'users'] as const) {
+      const entries = Array.isArray(config[key]) ? config[key] : [];
+      (merged[key] as { name?: string }[]).push(...entries.filter((e) => !(merged[key] as { name?: string }[]).some((m) => m?.name === e?.name)));
+    }
   }
-  let config: Kubeconfig;
-  try {
-    config = (parseYaml(text, { maxAliasCount: 100 }) ?? {}) as Kubeconfig;
-  } catch (err) {
-    return [`KUBE_CONFIG_PATH: ${path} is not a kubeconfig (YAML error: ${(err as Error).message.split('\n')[0]})`];
-  }
-  if (typeof config !== 'object' || config === null) return [`KUBE_CONFIG_PATH: ${path} is not a kubeconfig (no contexts)`];
-  const contexts = Array.isArray(config.contexts) ? config.contexts : [];
-  const found = contexts.find((c) => c?.name === context);
+  const where = paths.join(delimiter);
+  const found = merged.contexts.find((c) => c?.name === context);
   if (!found) {
-    const names = contexts.map((c) => c?.name).filter(Boolean);
-    return [`kubeconfig: ${path} has no context "${context}" (the cluster of ${site.id}); it has: ${names.length > 0 ? names.join(', ') : 'no contexts'}`];
+    const names = merged.contexts.map((c) => c?.name).filter(Boolean);
+    return [`kubeconfig: ${where} has no context "${context}" (the cluster of ${site.id}); it has: ${names.length > 0 ? names.join(', ') : 'no contexts'}`];
   }
   const problems: string[] = [];
   const cluster = found.context?.cluster;
-  if (!cluster || !(config.clusters ?? []).some((c) => c?.name === cluster)) {
-    problems.push(`kubeconfig: context "${context}" in ${path} names cluster "${cluster ?? ''}", which the file does not define`);
+  if (!cluster || !merged.clusters.some((c) => c?.name === cluster)) {
+    problems.push(`kubeconfig: context "${context}" in ${where} names cluster "${cluster ?? ''}", which the file does not define`);
   }
   const user = found.context?.user;
-  if (!user || !(config.users ?? []).some((u) => u?.name === user)) {
-    problems.push(`kubeconfig: context "${context}" in ${path} names user "${user ?? ''}", which the file does not define`);
+  if (!user || !merged.users.some((u) => u?.name === user)) {
+    problems.push(`kubeconfig: context "${context}" in ${where} names user "${user ?? ''}", which the file does not define`);
   }
   return problems;
 }
 
-function checkBackend(fleet: Fleet, env: NodeJS.ProcessEnv): string[] {
+/** What the state backend needs from the environment; also checked by npm run deploy|plan|destroy. */
+export function checkBackend(fleet: Fleet, env: NodeJS.ProcessEnv): string[] {
   const backend = fleet.backend;
   switch (backend.type) {
     case 'local':
@@ -136,12 +162,13 @@ function checkBackend(fleet: Fleet, env: NodeJS.ProcessEnv): string[] {
       }
       return [];
     case 's3': {
-      if (env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return [];
+      if (env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) return [];
+      if (existsSync(env.AWS_SHARED_CREDENTIALS_FILE || join(env.HOME ?? homedir(), '.aws', 'credentials'))) return [];
       const id = Boolean(env.AWS_ACCESS_KEY_ID);
       const secret = Boolean(env.AWS_SECRET_ACCESS_KEY);
       if (id && secret) return [];
       if (id !== secret) return [`state backend s3: ${id ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'} is not set (both keys of the state bucket's credentials are needed)`];
-      return [`state backend s3: no credentials for bucket ${backend.bucket} in the environment (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)`];
+      return [`state backend s3: no credentials for bucket ${backend.bucket} in the environment (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a credentials file; on a machine with an instance role, set AWS_PROFILE to the role's profile)`];
     }
   }
 }
@@ -155,8 +182,19 @@ function describeBackend(fleet: Fleet): string {
   }
 }
 
+/** A URL with any user and password replaced, for messages. */
+const redact = (url: string) => url.replace(/\/\/[^@/]+@/, '//***@');
+
 async function checkProviders(env: NodeJS.ProcessEnv, probe: RegistryProbe, platform: string): Promise<{ problems: string[]; source: string }> {
+  // Terraform runs in cdktf.out/stacks/<stack id>: relative paths would point elsewhere there.
+  if (env.TF_CLI_CONFIG_FILE && !isAbsolute(env.TF_CLI_CONFIG_FILE)) {
+    return { problems: [`TF_CLI_CONFIG_FILE: ${env.TF_CLI_CONFIG_FILE} is a relative path; Terraform runs in cdktf.out/stacks/<stack id>, where it points elsewhere (allowed: an absolute path)`], source: '' };
+  }
   const install = installationConfig(env);
+  const relativeMirrors = install.filesystemMirrors.filter((m) => !isAbsolute(m));
+  if (relativeMirrors.length > 0) {
+    return { problems: relativeMirrors.map((m) => `providers: filesystem_mirror path "${m}" in ${install.file} is relative; Terraform runs in cdktf.out/stacks/<stack id>, where it points elsewhere (allowed: an absolute path)`), source: '' };
+  }
   const [os, arch] = platform.split('_');
   const registry = (env.FACTORY_PROVIDER_REGISTRY || DEFAULT_REGISTRY).replace(/\/$/, '');
   const problems: string[] = [];
@@ -172,8 +210,8 @@ async function checkProviders(env: NodeJS.ProcessEnv, probe: RegistryProbe, plat
     let reached = false;
     for (const url of install.networkMirrors) {
       const error = await probe(`${url.replace(/\/?$/, '/')}${provider.address}/${provider.version}.json`);
-      if (!error) { reached = true; sources.add(`network mirror ${url}`); break; }
-      tried.push(`network mirror ${url}: ${error}`);
+      if (!error) { reached = true; sources.add(`network mirror ${redact(url)}`); break; }
+      tried.push(`network mirror ${redact(url)}: ${error}`);
     }
     if (!reached && install.direct) {
       const [, namespace, type] = provider.address.split('/');
@@ -209,11 +247,20 @@ function installedTerraform(): string | undefined {
   }
 }
 
-/** A HEAD-like GET with a short timeout; any 2xx answer counts as reachable. */
+/**
+ * A GET with a short timeout; only a 2xx answer counts. Through curl where there is one, so that
+ * HTTPS_PROXY, NO_PROXY and the system's CA certificates apply as they do for Terraform.
+ */
 export const httpProbe: RegistryProbe = async (url) => {
+  const curl = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', url], { encoding: 'utf8' });
+  if (!curl.error) {
+    const status = Number(curl.stdout.trim());
+    if (status >= 200 && status < 300) return undefined;
+    return status > 0 ? `HTTP ${status}` : (curl.stderr.trim().replace(/^curl: \(\d+\) /, '') || `curl exit ${curl.status}`);
+  }
   try {
     const response = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(5000) });
-    return response.status < 400 ? undefined : `HTTP ${response.status}`;
+    return response.status >= 200 && response.status < 300 ? undefined : `HTTP ${response.status}`;
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return cause?.code ?? cause?.message ?? (err as Error).message;

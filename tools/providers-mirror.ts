@@ -23,7 +23,8 @@ function main(args: string[]): number {
     console.error('usage: npm run providers:mirror -- <dir> [<platform> ...]   (platform default: this machine\'s, e.g. linux_amd64)');
     return 2;
   }
-  const dir = resolve(target);
+  // npm runs scripts from the package root: resolve against where the command was typed.
+  const dir = resolve(process.env.INIT_CWD ?? process.cwd(), target);
   const work = mkdtempSync(join(tmpdir(), 'providers-mirror-'));
   try {
     writeFileSync(join(work, 'main.tf.json'), `${JSON.stringify(mirrorConfiguration(), null, 2)}\n`);

@@ -21,7 +21,7 @@ export function rolloutPlan(fleet: Fleet): string {
       lines.push(`    stacks: ${stacks.join(' -> ')}`);
       lines.push(`    KUBE_CONFIG_PATH=<kubeconfig with context ${site.cluster.kubeContext}>`);
       lines.push(`    npm run preflight -- ${site.id}`);
-      for (const stack of stacks) lines.push(`    npm run deploy -- ${stack}`);
+      lines.push(`    npm run deploy -- '${site.id}-*'`);
     }
   });
   return `${lines.join('\n')}\n`;

@@ -1,11 +1,19 @@
 /**
  * `npm run validate`: checks the fleet config only (no synthesis), with the same messages as
- * synth. Exit 0 when clean, 1 with one line per problem otherwise.
+ * synth. Exit 0 when clean, 1 with one line per problem otherwise. `--annotations` also prints
+ * each problem as a GitHub Actions workflow command, so it shows on the pull request's file.
  */
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_CONFIG_DIR, loadFleet } from '../config/loader';
 import { siteBf16Pflops, siteGpus } from '../config/model';
-import { formatProblem } from '../config/source';
+import { formatProblem, type Problem } from '../config/source';
+
+/** `::error file=...,line=...,col=...::message`, escaped as the workflow command syntax asks. */
+export function annotation(p: Problem): string {
+  const escape = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const property = (text: string) => escape(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return `::error file=${property(p.file)},line=${p.line},col=${p.column},title=${property(`config: ${p.path}`)}::${escape(`${p.path}: ${p.message}`)}`;
+}
 
 const configDir = process.env.FACTORY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
 const started = performance.now();
@@ -18,6 +26,7 @@ if (result.ok) {
   console.log(`${configDir}: ${sites.length} sites, ${gpus} GPUs, ${pflops.toFixed(0)} PFLOP/s BF16 dense, config valid (${ms.toFixed(0)} ms)`);
 } else {
   for (const problem of result.problems) console.error(formatProblem(problem));
+  if (process.argv.includes('--annotations')) for (const problem of result.problems) console.log(annotation(problem));
   console.error(`${result.problems.length} problem(s) in ${configDir} (${ms.toFixed(0)} ms)`);
   process.exitCode = 1;
 }

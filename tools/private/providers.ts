@@ -74,7 +74,7 @@ export function installationConfig(env: NodeJS.ProcessEnv = process.env): Instal
   const file = env.TF_CLI_CONFIG_FILE || join(env.HOME ?? homedir(), '.terraformrc');
   let text = '';
   try {
-    text = readFileSync(file, 'utf8').replace(/(^|\s)(#|\/\/).*$/gm, '$1');
+    text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)(#|\/\/).*$/gm, '$1');
   } catch {
     return { explicit: false, filesystemMirrors: implicitMirrors(env), networkMirrors: [], direct: true };
   }
