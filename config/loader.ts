@@ -3,9 +3,11 @@
  * schema and then the fleet as a whole, and reports every problem of every file in one go.
  */
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { checkAddressPlans } from './checks/address-plan';
+import { checkAddressBlocks, checkAddressPlans } from './checks/address-plan';
+import { checkThresholds } from './checks/thresholds';
+import { NIC_IDS, NICS } from './catalogue';
 import { checkUniqueClusters, checkUniqueSiteIds, checkWaves } from './checks/fleet';
 import type { Finding, SiteRef } from './checks/finding';
 import { checkInterconnect } from './checks/interconnect';
@@ -15,7 +17,7 @@ import { checkQuotas } from './checks/quotas';
 import { checkSchedule } from './checks/schedule';
 import { checkSiteStructure } from './checks/site-structure';
 import { resolveSite, type Fleet, type Site } from './model';
-import { fleetFileSchema, siteFileSchema, type FleetFile, type SiteFile } from './schema';
+import { fleetFileSchema, siteFileSchema, type FleetFile, type SiteConfig, type SiteFile } from './schema';
 import { issuesToProblems } from './schema-issues';
 import { SourceFile, type Problem } from './source';
 
@@ -25,9 +27,48 @@ export type LoadResult =
   | { readonly ok: true; readonly fleet: Fleet }
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
-const SITE_CHECKS = [checkSiteStructure, checkSchedule, checkPower, checkQuotas, checkMig, checkInterconnect];
+export interface LoadOptions {
+  /**
+   * Files the change under review touched (e.g. from `git diff --name-only`): a conflict between
+   * two files is reported on the changed one, not on whichever sorts first. @default - none known
+   */
+  readonly changedFiles?: readonly string[];
+}
 
-export function loadFleet(dir: string = DEFAULT_CONFIG_DIR): LoadResult {
+type SiteCheck = (site: Site, ref: SiteRef) => Finding[];
+const SITE_CHECKS: readonly SiteCheck[] = [checkSiteStructure, checkSchedule, checkPower, checkQuotas, checkMig, checkInterconnect, checkAddressBlocks];
+/** Checks that read fleet defaults (NIC model, node overhead): skipped while fleet.yaml's defaults are broken. */
+const NEEDS_FLEET_DEFAULTS: ReadonlySet<SiteCheck> = new Set([checkPower, checkInterconnect]);
+
+/** The fleet sections site checks read, salvaged one by one from a fleet.yaml that failed the schema. */
+function salvageFleet(raw: unknown): { fleet: FleetFile; broken: Set<string> } {
+  const data = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const broken = new Set<string>();
+  const part = <K extends 'defaults' | 'acceptance' | 'waves'>(key: K, fallback: FleetFile[K]): FleetFile[K] => {
+    const result = fleetFileSchema.shape[key].safeParse(data[key]);
+    if (result.success) return result.data as FleetFile[K];
+    broken.add(key);
+    return fallback;
+  };
+  // Permissive stand-ins: the fastest NIC never makes a pool look too slow, and checks that need
+  // the real defaults are skipped.
+  const fastest = NIC_IDS.reduce((a, b) => (NICS[b].portGbps > NICS[a].portGbps ? b : a));
+  const fleet = {
+    defaults: part('defaults', { gpuDriverVersion: '0', nodeOverheadW: 0, nic: fastest }),
+    acceptance: part('acceptance', { ncclBusBwGBps: 1, dcgmDiagLevel: 1, rdmaLinkGbps: 1, storageReadGBps: 1, wanUplinkFraction: 1, gpuPerformanceMargin: 1 }),
+    waves: part('waves', []),
+  } as unknown as FleetFile;
+  return { fleet, broken };
+}
+
+/** Site ids in a site file that failed the schema, as far as they can be read. */
+function salvageSiteIds(raw: unknown): string[] {
+  const sites = (raw as { sites?: unknown } | null)?.sites;
+  if (!Array.isArray(sites)) return [];
+  return sites.map((s) => (s as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string');
+}
+
+export function loadFleet(dir: string = DEFAULT_CONFIG_DIR, options: LoadOptions = {}): LoadResult {
   const problems: Problem[] = [];
   const sources = new Map<string, SourceFile>();
   const parse = <S extends z.ZodType>(file: string, schema: S): z.output<S> | undefined => {
@@ -47,6 +88,7 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR): LoadResult {
 
   const fleetPath = join(dir, 'fleet.yaml');
   const fleetFile: FleetFile | undefined = parse(fleetPath, fleetFileSchema);
+  const { fleet: fleetForSites, broken } = fleetFile ? { fleet: fleetFile, broken: new Set<string>() } : salvageFleet(sources.get(fleetPath)?.data);
 
   const sitesDir = join(dir, 'sites');
   const siteFiles = listYaml(sitesDir);
@@ -54,36 +96,53 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR): LoadResult {
     problems.push({ file: sitesDir, line: 1, column: 1, path: '(folder)', message: 'no site files found (expected sites/<cc>.yaml, one per country)' });
   }
   const parsedSites: { file: string; config: SiteFile }[] = [];
+  /** Ids of sites in files that failed, and the country prefixes of files whose ids are unknown. */
+  const unparsedIds: string[] = [];
+  const unknownPrefixes: string[] = [];
   for (const name of siteFiles ?? []) {
     const file = join(sitesDir, name);
     const config = parse(file, siteFileSchema);
-    if (!config) continue;
+    const base = name.replace(/\.ya?ml$/, '');
+    if (!config) {
+      const ids = salvageSiteIds(sources.get(file)?.data);
+      unparsedIds.push(...ids);
+      if (ids.length === 0) unknownPrefixes.push(`${base.toLowerCase()}-`);
+      continue;
+    }
     const expected = `${config.country.toLowerCase()}.yaml`;
     if (name !== expected) {
-      problems.push(sources.get(file)!.problem(['country'], `"${config.country}" does not match the file name ${name} (allowed: ${name.replace(/\.yaml$/, '').toUpperCase()}, or rename the file to ${expected})`));
+      const hint = base.toLowerCase() === config.country.toLowerCase()
+        ? `site files end in .yaml (rename the file to ${expected})`
+        : `allowed: ${base.toUpperCase()}, or rename the file to ${expected}`;
+      problems.push(sources.get(file)!.problem(['country'], `"${config.country}" does not match the file name ${name} (${hint})`));
     }
     parsedSites.push({ file, config });
   }
 
-  if (fleetFile) {
-    const findings: Finding[] = [];
-    const sites: { site: Site; ref: SiteRef }[] = parsedSites.flatMap(({ file, config }) =>
-      config.sites.map((site, i) => ({ site: resolveSite(fleetFile, config.country, file, site), ref: { file, base: ['sites', i] } })),
-    );
-    for (const { site, ref } of sites) for (const check of SITE_CHECKS) findings.push(...check(site, ref));
-    findings.push(...checkUniqueSiteIds(sites));
-    findings.push(...checkUniqueClusters(sites));
-    findings.push(...checkAddressPlans(sites));
-    // Waves name every site, so they can only be checked when every site file could be read.
-    if (parsedSites.length === (siteFiles ?? []).length) {
-      findings.push(...checkWaves(fleetFile, fleetPath, sites.map((s) => s.site.id)));
-    }
-    problems.push(...findings.map((f) => sources.get(f.file)!.problem(f.path, f.message, f.onKey)));
+  const findings: Finding[] = [];
+  const sites: { site: Site; ref: SiteRef; config: SiteConfig }[] = parsedSites.flatMap(({ file, config }) =>
+    config.sites.map((site, i) => ({ site: resolveSite(fleetForSites, config.country, file, site), ref: { file, base: ['sites', i] }, config: site })),
+  );
+  const checks = SITE_CHECKS.filter((check) => !broken.has('defaults') || !NEEDS_FLEET_DEFAULTS.has(check));
+  for (const { site, ref, config } of sites) {
+    for (const check of checks) findings.push(...check(site, ref));
+    if (!broken.has('acceptance')) findings.push(...checkThresholds(site, ref, config, fleetPath));
+  }
+  // Cross-file conflicts land on the later of two sites: order changed files last.
+  const changed = new Set((options.changedFiles ?? []).map((f) => resolve(f)));
+  const blameOrder = [...sites].sort((a, b) => Number(changed.has(resolve(a.ref.file))) - Number(changed.has(resolve(b.ref.file))));
+  findings.push(...checkUniqueSiteIds(blameOrder));
+  findings.push(...checkUniqueClusters(blameOrder));
+  findings.push(...checkAddressPlans(sites, (file) => changed.has(resolve(file))));
+  if (!broken.has('waves')) {
+    const known = [...sites.map((s) => s.site.id), ...unparsedIds];
+    findings.push(...checkWaves(fleetForSites, fleetPath, known, sites.map((s) => s.site.id), unknownPrefixes));
+  }
+  problems.push(...findings.map((f) => sources.get(f.file)!.problem(f.path, f.message, f.onKey)));
 
-    if (problems.length === 0) {
-      const { name, charts, backend, images, waves } = fleetFile;
-      return { ok: true, fleet: { name, charts, backend, images, waves, sites: sites.map((s) => s.site) } };
-    }
+  if (problems.length === 0 && fleetFile) {
+    const { name, charts, backend, images, waves } = fleetFile;
+    return { ok: true, fleet: { name, charts, backend, images, waves, sites: sites.map((s) => s.site) } };
   }
   return { ok: false, problems: sortProblems(problems) };
 }

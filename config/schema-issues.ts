@@ -12,10 +12,13 @@ export function issuesToProblems(source: SourceFile, schema: z.ZodType, issues: 
   for (const issue of issues) {
     const path = issue.path.filter((seg): seg is string | number => typeof seg !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      const allowed = allowedKeys(schema, path);
+      const allowed = allowedKeys(schema, path, valueAt(source.data, path));
       for (const key of issue.keys) {
         const hint = closest(key, allowed);
-        problems.push(source.problem([...path, key], `unknown key ${JSON.stringify(key)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}; allowed keys: ${allowed.join(', ')}`, true));
+        // `{ pue: 1,15 }` in a flow mapping reads as pue: 1 and a key "15".
+        const comma = /^\d+$/.test(key) ? ' (a decimal comma? write numbers with a point, e.g. 1.15)' : '';
+        const keys = allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : 'no keys are allowed here';
+        problems.push(source.problem([...path, key], `unknown key ${show(key)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}${comma}; ${keys}`, true));
       }
       continue;
     }
@@ -28,7 +31,10 @@ function describeIssue(issue: Issue, value: unknown): string {
   const got = show(value);
   switch (issue.code) {
     case 'invalid_type':
-      return value === undefined ? `required key is missing (expected ${typeName(issue.expected)})` : `${got} is not ${typeName(issue.expected)}`;
+      if (value === undefined) return `required key is missing (expected ${typeName(issue.expected)})`;
+      if (typeof value === 'number' && !Number.isFinite(value)) return `${got} is not a finite number`;
+      if (issue.expected === 'number' && typeof value === 'string' && /^-?\d+,\d+$/.test(value)) return `${got} is not a number (a decimal comma? write ${value.replace(',', '.')})`;
+      return `${got} is not ${typeName(issue.expected)}`;
     case 'invalid_value':
       return `${got} is not allowed (allowed: ${issue.values.map((v) => show(v)).join(', ')})`;
     case 'too_small':
@@ -55,11 +61,16 @@ function typeName(expected: string): string {
   return TYPE_NAMES[expected] ?? expected;
 }
 
-function show(value: unknown): string {
+/** Echoed values are shortened: a config value never floods a CI log. */
+export const MAX_ECHO = 80;
+
+export function show(value: unknown): string {
   if (value === undefined) return '(missing)';
   if (value === null) return 'null';
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
   if (typeof value === 'object') return Array.isArray(value) ? 'a list' : 'a mapping';
-  return JSON.stringify(value);
+  const text = JSON.stringify(value);
+  return text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO - 2)}…"` : text;
 }
 
 function valueAt(data: unknown, path: KeyPath): unknown {
@@ -71,11 +82,26 @@ function valueAt(data: unknown, path: KeyPath): unknown {
   return node;
 }
 
-/** The keys an object schema allows at `path`, found by walking the schema definition. */
-function allowedKeys(schema: z.ZodType, path: KeyPath): string[] {
+/**
+ * The keys an object schema allows at `path`, found by walking the schema definition; for a
+ * union (e.g. the backend types), the option whose `type` matches the value, else all options.
+ */
+function allowedKeys(schema: z.ZodType, path: KeyPath, value: unknown): string[] {
   let defs: unknown[] = [schema];
   for (const seg of path) defs = defs.flatMap((d) => child(unwrap(d), seg));
-  return [...new Set(defs.map(unwrap).flatMap((d) => (def(d).type === 'object' ? Object.keys(def(d).shape as object) : [])))];
+  let objects = defs.map(unwrap).flatMap(options).filter((d) => def(d).type === 'object');
+  const type = (value as { type?: unknown } | null)?.type;
+  const matching = objects.filter((d) => {
+    const literal = (def(d).shape as Record<string, unknown>).type;
+    return literal !== undefined && def(literal).type === 'literal' && (def(literal).values as unknown[]).includes(type);
+  });
+  if (matching.length > 0) objects = matching;
+  return [...new Set(objects.flatMap((d) => Object.keys(def(d).shape as object)))];
+}
+
+function options(schema: unknown): unknown[] {
+  const d = def(schema);
+  return d.type === 'union' ? (d.options as unknown[]).map(unwrap).flatMap(options) : [schema];
 }
 
 interface Def { type: string; [k: string]: unknown }

@@ -71,8 +71,8 @@ const backendSchema = z.discriminatedUnion('type', [
 const acceptanceThresholdsSchema = z.strictObject({
   ncclBusBwGBps: z.number().positive().max(1000).describe('Minimum NCCL all-reduce bus bandwidth across a pool, GB/s.'),
   dcgmDiagLevel: z.number().int().min(1).max(4).describe('DCGM diagnostic run level (1 quick .. 4 extended).'),
-  rdmaLinkGbps: z.number().positive().describe('Minimum RDMA bandwidth between a node pair, per rail, Gb/s.'),
-  storageReadGBps: z.number().positive().describe('Minimum aggregate read throughput per storage tier, GB/s.'),
+  rdmaLinkGbps: z.number().positive().max(1600).describe('Minimum RDMA bandwidth between a node pair, per rail, Gb/s (at most the fabric link speed).'),
+  storageReadGBps: z.number().positive().max(10000).describe('Minimum aggregate read throughput per storage tier, GB/s.'),
   wanUplinkFraction: z.number().gt(0).max(1).describe('Minimum share of an uplink\'s nominal capacity a WAN test must reach (0..1].'),
   gpuPerformanceMargin: z.number().gt(0).max(1)
     .describe('Share of what a healthy GPU sustains (catalogue: BF16 GEMM TFLOP/s, device copy TB/s) each GPU must reach (0..1].'),
@@ -151,10 +151,10 @@ const uplinkSchema = z.strictObject({
 const storageSchema = z.strictObject({
   backend: z.enum(['rook-ceph', 'external']).describe('rook-ceph: Ceph run in the cluster; external: an existing parallel file system through its CSI driver.'),
   tiers: z.strictObject({
-    scratchTB: z.number().min(0).describe('Fast scratch space, TB.'),
-    datasetsTB: z.number().min(0).describe('Dataset storage, TB.'),
-    checkpointsTB: z.number().min(0).describe('Checkpoint storage, TB.'),
-    objectTB: z.number().min(0).describe('S3-compatible object storage, TB.'),
+    scratchTB: z.number().min(0).max(1_000_000).describe('Fast scratch space, TB.'),
+    datasetsTB: z.number().min(0).max(1_000_000).describe('Dataset storage, TB.'),
+    checkpointsTB: z.number().min(0).max(1_000_000).describe('Checkpoint storage, TB.'),
+    objectTB: z.number().min(0).max(1_000_000).describe('S3-compatible object storage, TB.'),
   }),
   nodeNamePrefix: dnsLabel().default('storage')
     .describe('Rook-Ceph runs its OSDs on nodes named <prefix>-n<number>, using all their free disks. @default storage'),

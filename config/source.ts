@@ -2,7 +2,7 @@
  * Reading one YAML config file with source positions, so every problem points at a line and
  * column. Guards against oversized files and alias bombs before anything is expanded.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 
 /** Larger than any real site file by two orders of magnitude; bigger means a mistake or an attack. */
@@ -46,23 +46,36 @@ export class SourceFile {
   /** Reads and parses `file`; returns the problems instead when it cannot be read safely. */
   static read(file: string): SourceFile | Problem[] {
     const at = (message: string, path = '(file)', line = 1, column = 1): Problem[] => [{ file, line, column, path, message }];
-    let size: number;
+    // Checked before reading: a directory, FIFO, device or link must never hang or crash the
+    // loader, nor print another file's content into a CI log.
+    let stat;
     try {
-      size = statSync(file).size;
+      stat = lstatSync(file);
     } catch {
       return at('file not found');
     }
-    if (size > MAX_CONFIG_BYTES) {
-      return at(`file is ${size} bytes, over the limit of ${MAX_CONFIG_BYTES} bytes for a config file`);
+    if (stat.isSymbolicLink()) return at('is a symbolic link (allowed: a regular file in the config folder)');
+    if (!stat.isFile()) return at(`is a ${stat.isDirectory() ? 'directory' : 'special file'} (allowed: a regular YAML file)`);
+    if (stat.size > MAX_CONFIG_BYTES) {
+      return at(`file is ${stat.size} bytes, over the limit of ${MAX_CONFIG_BYTES} bytes for a config file`);
     }
-    const text = readFileSync(file, 'utf8');
+    const text = readBounded(file);
+    if (text === undefined) return at(`file grew beyond the limit of ${MAX_CONFIG_BYTES} bytes while being read`);
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
     const problems: Problem[] = doc.errors.map((err) => {
       const pos = lines.linePos(err.pos[0]);
-      return { file, line: pos.line, column: pos.col, path: '(yaml)', message: `YAML syntax: ${firstLine(err.message)}` };
+      const message = err.code === 'MULTIPLE_DOCS'
+        ? 'a config file holds one YAML document; remove the "---" that starts a second one'
+        : `YAML syntax: ${firstLine(err.message)}`;
+      return { file, line: pos.line, column: pos.col, path: '(yaml)', message };
     });
     if (problems.length > 0) return problems;
+    const tagged = firstTag(doc);
+    if (tagged) {
+      const pos = lines.linePos(tagged.offset);
+      return at(`YAML tag ${tagged.tag} is not allowed: config is plain YAML (mappings, lists, strings, numbers, booleans); remove the tag`, '(yaml)', pos.line, pos.col);
+    }
 
     const aliases = countAliases(doc);
     if (aliases.count > 0) {
@@ -108,6 +121,38 @@ export class SourceFile {
     }
     return this.lines.linePos(offset);
   }
+}
+
+/** Reads at most MAX_CONFIG_BYTES + 1 bytes; undefined when the file is longer than the limit. */
+function readBounded(file: string): string | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > MAX_CONFIG_BYTES) return undefined;
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The first explicitly tagged node (`!custom`, `!!binary`, ...), if any. */
+function firstTag(doc: Document): { tag: string; offset: number } | undefined {
+  let found: { tag: string; offset: number } | undefined;
+  visit(doc, (_, node) => {
+    const tag = (node as { tag?: string } | null)?.tag;
+    if (tag && !found) {
+      found = { tag: tag.replace(/^tag:yaml\.org,2002:/, '!!'), offset: (node as Node).range?.[0] ?? 0 };
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  return found;
 }
 
 function firstLine(message: string): string {

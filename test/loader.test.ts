@@ -126,6 +126,7 @@ describe("loader", () => {
       .replace("sites/nl.yaml", "id: nl-amsterdam", "id: nl-amsterdam-");
     expect(config.problems()).toMatchInlineSnapshot(`
       [
+        "config/fleet.yaml:84:24: waves[1].sites[1]: "nl-amsterdam" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam-, pl-warsaw, ro-bucharest)",
         "config/sites/nl.yaml:5:9: sites[0].id: "nl-amsterdam-" is not a DNS-1123 label (allowed: lower-case letters, digits and '-', starting and ending with a letter or digit)",
         "config/sites/nl.yaml:51:17: sites[0].tenants[0].name: "UvA_IvI" is not a DNS-1123 label (allowed: lower-case letters, digits and '-', starting and ending with a letter or digit)",
       ]

@@ -104,7 +104,7 @@ describe('site stacks', () => {
 
     test('defaults to one local state file per stack, at the project root, outside the synth output', () => {
       // Terraform runs in cdktf.out/stacks/<stack id>: three levels up is the project root.
-      expect(backendOf({ type: 'local', directory: 'terraform-state' })).toEqual({ local: { path: '../../../terraform-state/lt-vilnius-platform.tfstate' } });
+      expect(backendOf({ type: 'local', directory: 'terraform-state' })).toEqual({ local: { path: '../../../terraform-state/lt-vilnius-platform.tfstate', workspace_dir: '../../../terraform-state/lt-vilnius-platform.tfstate.d' } });
     });
 
     test('can use S3-compatible storage with lock files', () => {

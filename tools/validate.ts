@@ -17,7 +17,9 @@ export function annotation(p: Problem): string {
 
 const configDir = process.env.FACTORY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
 const started = performance.now();
-const result = loadFleet(configDir);
+// FACTORY_CHANGED_FILES (one path per line, e.g. git diff --name-only): conflicts land on the changed file.
+const changedFiles = (process.env.FACTORY_CHANGED_FILES ?? '').split('\n').map((f) => f.trim()).filter(Boolean);
+const result = loadFleet(configDir, { changedFiles });
 const ms = performance.now() - started;
 if (result.ok) {
   const sites = result.fleet.sites;

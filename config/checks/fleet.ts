@@ -14,16 +14,29 @@ export function checkUniqueSiteIds(sites: readonly { site: Site; ref: SiteRef }[
   return findings;
 }
 
-/** Every site is in exactly one rollout wave; waves name only known sites; the canary wave is one site. */
-export function checkWaves(fleet: FleetFile, fleetFile: string, siteIds: readonly string[]): Finding[] {
+/**
+ * Every site is in exactly one rollout wave; waves name only known sites and have unique names;
+ * the canary wave is one site. `knownIds` includes sites of files that failed the schema but whose
+ * ids could be read; ids starting with an `unknownPrefixes` entry (a file that could not be read
+ * at all) are not reported as unknown.
+ */
+export function checkWaves(fleet: Pick<FleetFile, 'waves'>, fleetFile: string, knownIds: readonly string[], resolvedIds: readonly string[], unknownPrefixes: readonly string[] = []): Finding[] {
   const findings: Finding[] = [];
-  const known = new Set(siteIds);
+  const known = new Set(knownIds);
   const waveOf = new Map<string, string>();
+  const names = new Map<string, number>();
   fleet.waves.forEach((wave, w) => {
+    if (names.has(wave.name)) {
+      findings.push({ file: fleetFile, path: ['waves', w, 'name'], message: `"${wave.name}" is already the name of wave ${names.get(wave.name)! + 1} (wave names are unique)` });
+    } else {
+      names.set(wave.name, w);
+    }
     wave.sites.forEach((id, i) => {
       const path = ['waves', w, 'sites', i];
       if (!known.has(id)) {
-        findings.push({ file: fleetFile, path, message: `"${id}" is not a site of the fleet (allowed: ${[...known].join(', ')})` });
+        if (!unknownPrefixes.some((prefix) => id.startsWith(prefix))) {
+          findings.push({ file: fleetFile, path, message: `"${id}" is not a site of the fleet (allowed: ${[...known].sort().join(', ')})` });
+        }
       } else if (waveOf.has(id)) {
         findings.push({ file: fleetFile, path, message: `"${id}" is already in wave ${waveOf.get(id)} (a site is in exactly one wave)` });
       } else {
@@ -31,10 +44,10 @@ export function checkWaves(fleet: FleetFile, fleetFile: string, siteIds: readonl
       }
     });
   });
-  if (fleet.waves[0].sites.length !== 1) {
+  if (fleet.waves.length > 0 && fleet.waves[0].sites.length !== 1) {
     findings.push({ file: fleetFile, path: ['waves', 0, 'sites'], message: `the canary wave "${fleet.waves[0].name}" has ${fleet.waves[0].sites.length} sites (allowed: exactly 1)` });
   }
-  const missing = siteIds.filter((id) => !waveOf.has(id));
+  const missing = resolvedIds.filter((id) => !waveOf.has(id));
   if (missing.length > 0) {
     findings.push({ file: fleetFile, path: ['waves'], message: `${missing.map((id) => `"${id}"`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} in no rollout wave (add each site to one wave)`, onKey: true });
   }
