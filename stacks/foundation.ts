@@ -1,12 +1,12 @@
 import type { Construct } from 'constructs';
-import { GpuOperator } from '../constructs/gpu-operator';
-import { KServe } from '../constructs/inference';
-import { NetworkOperator } from '../constructs/network-operator';
-import { NodeFeatureDiscovery } from '../constructs/node-features';
-import { MonitoringStack } from '../constructs/observability';
-import { Kueue } from '../constructs/scheduling';
-import { RookCephOperator } from '../constructs/storage-operator';
-import { WorkloadClasses } from '../constructs/workload-classes';
+import { GpuOperator } from '../constructs/gpu/gpu-operator';
+import { KServe } from '../constructs/inference/kserve';
+import { NetworkOperator } from '../constructs/fabric/network-operator';
+import { NodeFeatureDiscovery } from '../constructs/gpu/node-features';
+import { MonitoringStack } from '../constructs/observability/monitoring-stack';
+import { Kueue } from '../constructs/scheduling/kueue';
+import { RookCephOperator } from '../constructs/storage/storage-operator';
+import { WorkloadClasses } from '../constructs/gpu/workload-classes';
 import { SiteStack, type SiteStackProps } from './site-stack';
 
 /** `<site>-foundation`: every operator, pinned; installs the CRDs the platform layer uses. */

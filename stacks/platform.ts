@@ -1,17 +1,17 @@
 import type { Construct } from 'constructs';
 import { railPlan } from '../config/rails';
-import { ACCEPTANCE_NAMESPACE, AcceptanceChecks } from '../constructs/acceptance';
-import { CephStorage } from '../constructs/ceph-storage';
-import { FabricSettings } from '../constructs/fabric-settings';
-import { GpuAccounting } from '../constructs/gpu-accounting';
-import { GpuHealthAlerts } from '../constructs/gpu-health-alerts';
-import { InferenceRuntime } from '../constructs/inference-runtime';
-import { KueueQueues } from '../constructs/kueue-queues';
+import { ACCEPTANCE_NAMESPACE, AcceptanceChecks } from '../constructs/acceptance/acceptance-checks';
+import { CephStorage } from '../constructs/storage/ceph-storage';
+import { FabricSettings } from '../constructs/fabric/fabric-settings';
+import { GpuAccounting } from '../constructs/observability/gpu-accounting';
+import { GpuHealthAlerts } from '../constructs/observability/gpu-health-alerts';
+import { InferenceRuntime } from '../constructs/inference/inference-runtime';
+import { KueueQueues } from '../constructs/scheduling/kueue-queues';
 import { PodSecurityLevel, SiteNamespace } from '../constructs/namespace';
-import { NicClusterPolicy } from '../constructs/nic-cluster-policy';
-import { NodePoolLabels } from '../constructs/node-pool-labels';
-import { RailNetworks } from '../constructs/rail-networks';
-import { StorageTiers } from '../constructs/storage-tiers';
+import { NicClusterPolicy } from '../constructs/fabric/nic-cluster-policy';
+import { NodePoolLabels } from '../constructs/gpu/node-pool-labels';
+import { RailNetworks } from '../constructs/fabric/rail-networks';
+import { StorageTiers } from '../constructs/storage/storage-tiers';
 import { SiteStack, type SiteStackProps } from './site-stack';
 
 /** `<site>-platform`: custom resources and cluster configuration on top of the operators. */

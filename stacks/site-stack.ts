@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import { Aspects } from 'cdktf/lib/aspect';
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
 import type { Fleet, Site } from '../config';
-import { ACCEPTANCE_NAMESPACE } from '../constructs/acceptance';
+import { ACCEPTANCE_NAMESPACE } from '../constructs/acceptance/acceptance-checks';
 import { PolicyAspect, fleetPolicies } from '../constructs/policies';
 import { SiteProviders } from '../constructs/site-providers';
 import { configureStateBackend } from '../constructs/state-backend';

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { railPlan } from '../config/rails';
-import { ncclEnvironment } from '../constructs/nccl-settings';
-import { TenantSpace } from '../constructs/tenant';
+import { ncclEnvironment } from '../constructs/fabric/nccl-settings';
+import { TenantSpace } from '../constructs/tenancy/tenant';
 import { SiteStack, type SiteStackProps } from './site-stack';
 
 /** `<site>-tenants` (Phase 2 only): one namespace per tenant with its quotas, queue and access. */

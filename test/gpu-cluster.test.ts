@@ -4,10 +4,10 @@ import { PriorityClassV1 } from '@cdktf/provider-kubernetes/lib/priority-class-v
 import { RuntimeClassV1 } from '@cdktf/provider-kubernetes/lib/runtime-class-v1';
 import { parse as parseYaml } from 'yaml';
 import type { NodePool, Site } from '../config';
-import { GpuOperator, clusterMigStrategy } from '../constructs/gpu-operator';
-import { NodePoolLabels } from '../constructs/node-pool-labels';
-import { NodeFeatureDiscovery } from '../constructs/node-features';
-import { WorkloadClasses } from '../constructs/workload-classes';
+import { GpuOperator, clusterMigStrategy } from '../constructs/gpu/gpu-operator';
+import { NodePoolLabels } from '../constructs/gpu/node-pool-labels';
+import { NodeFeatureDiscovery } from '../constructs/gpu/node-features';
+import { WorkloadClasses } from '../constructs/gpu/workload-classes';
 import { fleet, manifests, releaseValues, site } from './util';
 
 const stackWith = (build: (stack: TerraformStack) => void): TerraformStack => {

@@ -2,10 +2,10 @@ import { Testing } from "cdktf/lib/testing";
 import { TerraformStack } from "cdktf/lib/terraform-stack";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { overlaps, parseCidr, railPlan, type Site } from "../config";
-import { FabricSettings } from "../constructs/fabric-settings";
-import { ncclEnvironment } from "../constructs/nccl-settings";
-import { NicClusterPolicy } from "../constructs/nic-cluster-policy";
-import { RailNetworks } from "../constructs/rail-networks";
+import { FabricSettings } from "../constructs/fabric/fabric-settings";
+import { ncclEnvironment } from "../constructs/fabric/nccl-settings";
+import { NicClusterPolicy } from "../constructs/fabric/nic-cluster-policy";
+import { RailNetworks } from "../constructs/fabric/rail-networks";
 import { ConfigCopy, fleet, manifests, site } from "./util";
 
 const build = (s: Site) => {

@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf/lib/testing';
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
-import { GpuAccounting } from '../constructs/gpu-accounting';
-import { DCGM_JOB, GpuHealthAlerts } from '../constructs/gpu-health-alerts';
-import { MonitoringStack } from '../constructs/observability';
+import { GpuAccounting } from '../constructs/observability/gpu-accounting';
+import { DCGM_JOB, GpuHealthAlerts } from '../constructs/observability/gpu-health-alerts';
+import { MonitoringStack } from '../constructs/observability/monitoring-stack';
 import { fleet, manifests, releaseValues, site } from './util';
 
 type Rule = { alert?: string; record?: string; expr: string; for?: string; labels?: { severity: string } };

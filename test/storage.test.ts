@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf/lib/testing';
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
 import type { Site } from '../config';
-import { CephStorage } from '../constructs/ceph-storage';
-import { StorageTiers } from '../constructs/storage-tiers';
+import { CephStorage } from '../constructs/storage/ceph-storage';
+import { StorageTiers } from '../constructs/storage/storage-tiers';
 import { deployOrder } from '../stacks/fleet';
 import { buildSites, fleet, manifests, resources, site, type Synthesized } from './util';
 

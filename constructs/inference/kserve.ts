@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import type { ChartPin, Site } from '../config';
-import { OperatorRelease } from './operator-release';
+import type { ChartPin, Site } from '../../config';
+import { OperatorRelease } from '../operator-release';
 
 export interface KServeProps {
   readonly site: Site;

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import type { Fleet, NodePool, Site } from '../config';
-import { CustomResource } from './custom-resource';
-import { GPU_POOL_TAINT, NODE_LABELS } from './private/labels';
+import type { Fleet, NodePool, Site } from '../../config';
+import { CustomResource } from '../custom-resource';
+import { GPU_POOL_TAINT, NODE_LABELS } from '../private/labels';
 
 export const VLLM_RUNTIME = 'vllm';
 const VLLM_PORT = 8080;

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { PROGRAMMES, poolGpus, siteCpus, siteGpus, siteMemoryGiB, type NodePool, type Programme, type Site } from '../config';
-import { CustomResource } from './custom-resource';
-import { GPU_POOL_TAINT, LABEL_PREFIX, NODE_LABELS } from './private/labels';
+import { PROGRAMMES, poolGpus, siteCpus, siteGpus, siteMemoryGiB, type NodePool, type Programme, type Site } from '../../config';
+import { CustomResource } from '../custom-resource';
+import { GPU_POOL_TAINT, LABEL_PREFIX, NODE_LABELS } from '../private/labels';
 import { splitProportionally } from './private/quota-split';
 
 const KUEUE_API = 'kueue.x-k8s.io/v1beta2';

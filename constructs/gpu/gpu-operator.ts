@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import type { ChartPin, Site } from '../config';
-import { PodSecurityLevel } from './namespace';
-import { OperatorRelease } from './operator-release';
+import type { ChartPin, Site } from '../../config';
+import { PodSecurityLevel } from '../namespace';
+import { OperatorRelease } from '../operator-release';
 import { MIG_DISABLED, migPartedConfig } from './private/mig-layout';
 
 /** The GPU Operator's cluster-wide MIG strategy. */

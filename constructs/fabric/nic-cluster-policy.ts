@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import type { Fleet, RailPlan, Site } from '../config';
-import { CustomResource } from './custom-resource';
+import type { Fleet, RailPlan, Site } from '../../config';
+import { CustomResource } from '../custom-resource';
 
 /** Mellanox PCI vendor id, for device-plugin selectors. */
 const MELLANOX_VENDOR = '15b3';

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import type { ChartPin } from '../config';
-import { PodSecurityLevel } from './namespace';
-import { OperatorRelease } from './operator-release';
-import { LABEL_PREFIX } from './private/labels';
+import type { ChartPin } from '../../config';
+import { PodSecurityLevel } from '../namespace';
+import { OperatorRelease } from '../operator-release';
+import { LABEL_PREFIX } from '../private/labels';
 
 export interface NodeFeatureDiscoveryProps {
   readonly siteId: string;

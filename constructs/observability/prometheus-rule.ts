@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { CustomResource } from './custom-resource';
+import { CustomResource } from '../custom-resource';
 
 export type AlertSeverity = 'critical' | 'warning' | 'info';
 

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import type { ChartPin, Site } from '../config';
-import { PodSecurityLevel } from './namespace';
-import { OperatorRelease } from './operator-release';
+import type { ChartPin, Site } from '../../config';
+import { PodSecurityLevel } from '../namespace';
+import { OperatorRelease } from '../operator-release';
 
 export interface NetworkOperatorProps {
   readonly site: Site;

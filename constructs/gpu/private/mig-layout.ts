@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { NodePool } from '../../config';
+import type { NodePool } from '../../../config';
 
 /** The layout every GPU gets unless its node is labelled with another. */
 export const MIG_DISABLED = 'all-disabled';

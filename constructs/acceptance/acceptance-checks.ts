@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
-import type { Fleet, NodePool, RailPlan, Site } from '../config';
-import { CustomResource } from './custom-resource';
-import { NCCL_CONFIG_MAP } from './fabric-settings';
-import { ACCEPTANCE_QUEUE } from './kueue-queues';
-import { GPU_POOL_TAINT, LABEL_PREFIX, NODE_LABELS, siteLabels } from './private/labels';
+import type { Fleet, NodePool, RailPlan, Site } from '../../config';
+import { CustomResource } from '../custom-resource';
+import { NCCL_CONFIG_MAP } from '../fabric/fabric-settings';
+import { ACCEPTANCE_QUEUE } from '../scheduling/kueue-queues';
+import { GPU_POOL_TAINT, LABEL_PREFIX, NODE_LABELS, siteLabels } from '../private/labels';
 import { ALLREDUCE_PY, DCGM_DIAG_SH, GPU_PERF_PY, INVENTORY_SH, RDMA_PAIRS_SH, STORAGE_SH, WAN_SH } from './private/acceptance-scripts';
-import { NVIDIA_RUNTIME_HANDLER } from './workload-classes';
+import { NVIDIA_RUNTIME_HANDLER } from '../gpu/workload-classes';
 
 /** Namespace of the Phase 1 acceptance jobs and, in Phase 2, the periodic health checks. */
 export const ACCEPTANCE_NAMESPACE = 'factory-acceptance';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import type { ChartPin, Site } from '../config';
-import { PodSecurityLevel } from './namespace';
-import { OperatorRelease } from './operator-release';
+import type { ChartPin, Site } from '../../config';
+import { PodSecurityLevel } from '../namespace';
+import { OperatorRelease } from '../operator-release';
 
 /** Days of metrics Prometheus keeps on the cluster; energy reports read monthly windows. */
 const RETENTION_DAYS = 45;

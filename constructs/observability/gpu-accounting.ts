@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { Site } from '../config';
+import type { Site } from '../../config';
 import { PrometheusRuleSet, type RecordingRule } from './prometheus-rule';
 
 /** Evaluation interval of the accounting rules; GPU-hours are sums of per-interval samples. */

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import type { Fleet, Site } from '../config';
-import { CustomResource } from './custom-resource';
-import { LABEL_PREFIX } from './private/labels';
+import type { Fleet, Site } from '../../config';
+import { CustomResource } from '../custom-resource';
+import { LABEL_PREFIX } from '../private/labels';
 
 /** Label the storage-node rule sets; Ceph daemons are placed on it. */
 export const STORAGE_NODE_LABEL = `${LABEL_PREFIX}/storage-node`;

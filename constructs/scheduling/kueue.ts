@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import type { ChartPin, Site } from '../config';
-import { OperatorRelease } from './operator-release';
+import type { ChartPin, Site } from '../../config';
+import { OperatorRelease } from '../operator-release';
 
 /** How long a multi-node job may wait for all its pods before Kueue evicts and requeues it. */
 const PODS_READY_TIMEOUT = '10m';

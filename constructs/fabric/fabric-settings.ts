@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { TerraformOutput } from 'cdktf/lib/terraform-output';
-import type { RailPlan, Site } from '../config';
+import type { RailPlan, Site } from '../../config';
 import { ncclEnvironment } from './nccl-settings';
-import { siteLabels } from './private/labels';
+import { siteLabels } from '../private/labels';
 
 export const NCCL_CONFIG_MAP = 'nccl-settings';
 export const WAN_UPLINKS_CONFIG_MAP = 'wan-uplinks';

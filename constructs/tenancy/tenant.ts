@@ -5,13 +5,13 @@ import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
-import { siteCpus, siteGpus, siteMemoryGiB, type Site } from '../config';
-import { CustomResource } from './custom-resource';
-import { PROGRAMME_LABEL } from './kueue-queues';
-import { NCCL_CONFIG_MAP } from './fabric-settings';
-import { PodSecurityLevel, SiteNamespace } from './namespace';
-import { LABEL_PREFIX, siteLabels } from './private/labels';
-import { TIERS } from './storage-tiers';
+import { siteCpus, siteGpus, siteMemoryGiB, type Site } from '../../config';
+import { CustomResource } from '../custom-resource';
+import { PROGRAMME_LABEL } from '../scheduling/kueue-queues';
+import { NCCL_CONFIG_MAP } from '../fabric/fabric-settings';
+import { PodSecurityLevel, SiteNamespace } from '../namespace';
+import { LABEL_PREFIX, siteLabels } from '../private/labels';
+import { TIERS } from '../storage/storage-tiers';
 
 /** The LocalQueue every tenant namespace has; jobs set `kueue.x-k8s.io/queue-name: default`. */
 export const TENANT_QUEUE = 'default';

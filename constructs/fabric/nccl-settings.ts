@@ -1,4 +1,4 @@
-import type { RailPlan, Site } from '../config';
+import type { RailPlan, Site } from '../../config';
 
 /** RoCE v2 GID index on ConnectX with the default GID table (IPv4-mapped RoCE v2 entry). */
 const ROCE_V2_GID_INDEX = '3';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { PriorityClassV1 } from '@cdktf/provider-kubernetes/lib/priority-class-v1';
 import { RuntimeClassV1 } from '@cdktf/provider-kubernetes/lib/runtime-class-v1';
-import { siteLabels } from './private/labels';
+import { siteLabels } from '../private/labels';
 
 /** The NVIDIA container runtime handler the GPU Operator's toolkit registers with containerd. */
 export const NVIDIA_RUNTIME_HANDLER = 'nvidia';

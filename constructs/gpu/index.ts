@@ -1,0 +1,4 @@
+export * from './gpu-operator';
+export * from './node-features';
+export * from './node-pool-labels';
+export * from './workload-classes';

@@ -1,0 +1,2 @@
+export * from './inference-runtime';
+export * from './kserve';

@@ -1,0 +1,2 @@
+export * from './kueue-queues';
+export * from './kueue';

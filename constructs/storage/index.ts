@@ -1,0 +1,3 @@
+export * from './ceph-storage';
+export * from './storage-operator';
+export * from './storage-tiers';
