@@ -2,7 +2,7 @@
  * Reading one YAML config file with source positions, so every problem points at a line and
  * column. Guards against oversized files and alias bombs before anything is expanded.
  */
-import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 
 /** Larger than any real site file by two orders of magnitude; bigger means a mistake or an attack. */
@@ -48,7 +48,7 @@ export class SourceFile {
     const at = (message: string, path = '(file)', line = 1, column = 1): Problem[] => [{ file, line, column, path, message }];
     // Checked before reading: a directory, FIFO, device or link must never hang or crash the
     // loader, nor print another file's content into a CI log.
-    let stat;
+    let stat: Stats;
     try {
       stat = lstatSync(file);
     } catch {

@@ -126,7 +126,7 @@ describe("RailNetworks", () => {
     const subnets = pools.map((p) => parseCidr(p.spec.subnet));
     subnets.forEach((a, i) => {
       expect(a.start >= block.start && a.end <= block.end).toBe(true);
-      subnets.slice(i + 1).forEach((b) => expect(overlaps(a, b)).toBe(false));
+      for (const b of subnets.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
     });
   });
 

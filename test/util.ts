@@ -15,7 +15,9 @@ export const LIVE_CONFIG_DIR = join(REPO, 'config');
 export const FIXTURE_CONFIG_DIR = join(REPO, 'test', 'fixtures', 'fleet');
 
 const tmpDirs: string[] = [];
-afterAll(() => tmpDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
 
 export function tempDir(prefix = 'factory-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -174,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
   let title: string;
   let note: string | undefined;
   if (args.base !== undefined) {
-    let synthesized;
+    let synthesized: Awaited<ReturnType<typeof synthBoth>>;
     try {
       synthesized = await synthBoth(args.base, resolve('.'));
     } catch (err) {

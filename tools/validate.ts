@@ -10,9 +10,9 @@ import { formatProblem, type Problem } from '../config/source';
 
 /** `::error file=...,line=...,col=...::message`, escaped as the workflow command syntax asks. */
 export function annotation(p: Problem): string {
-  const escape = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  const property = (text: string) => escape(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-  return `::error file=${property(p.file)},line=${p.line},col=${p.column},title=${property(`config: ${p.path}`)}::${escape(`${p.path}: ${p.message}`)}`;
+  const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const property = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return `::error file=${property(p.file)},line=${p.line},col=${p.column},title=${property(`config: ${p.path}`)}::${escapeData(`${p.path}: ${p.message}`)}`;
 }
 
 const configDir = process.env.FACTORY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;

@@ -23,7 +23,7 @@ export function checkInterconnect(site: Site, ref: SiteRef): Finding[] {
     }
     if (list && new Set(list).size !== list.length) findings.push(at(ref, ['interconnect', key], 'names an entry twice'));
   }
-  let plan;
+  let plan: ReturnType<typeof railPlan>;
   try {
     plan = railPlan(site);
   } catch {
