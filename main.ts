@@ -22,9 +22,10 @@ function leftoverMessages(leftovers: LeftoverStack[], outdir: string): string[] 
   return leftovers.map((stack) => {
     const siblings = leftovers.filter((other) => siteOf(other.id) === siteOf(stack.id));
     const target = siblings.length > 1 ? `'${siteOf(stack.id)}-*'` : stack.id;
-    const state = stack.resources === 0
-      ? `its state ${stack.state} holds no resources, so nothing is left to destroy`
-      : `nothing was destroyed and its state is kept (${stack.state})`;
+    const state =
+      stack.resources === 0
+        ? `its state ${stack.state} holds no resources, so nothing is left to destroy`
+        : `nothing was destroyed and its state is kept (${stack.state})`;
     const what = stack.folderRemoved
       ? `${stack.id}: no longer in the config, so its folder left ${outdir}; ${state}.`
       : `${stack.id}: the state ${stack.state} holds ${stack.resources} resource(s) of a stack the config no longer has; nothing was destroyed.`;

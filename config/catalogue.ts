@@ -69,9 +69,16 @@ export const GPUS = {
   // NVIDIA H100 Tensor Core GPU datasheet (SXM column), nvidia.com/en-us/data-center/h100;
   // MIG profiles: NVIDIA MIG User Guide, "H100 MIG Profiles".
   'H100-SXM-80GB': {
-    id: 'H100-SXM-80GB', vendor: 'nvidia', name: 'NVIDIA H100 SXM 80GB',
-    fp64Tflops: 34, fp64TensorTflops: 67, bf16DenseTflops: 989, fp8DenseTflops: 1979,
-    memoryGiB: 80, memoryBandwidthTBps: 3.35, tdpW: 700,
+    id: 'H100-SXM-80GB',
+    vendor: 'nvidia',
+    name: 'NVIDIA H100 SXM 80GB',
+    fp64Tflops: 34,
+    fp64TensorTflops: 67,
+    bf16DenseTflops: 989,
+    fp8DenseTflops: 1979,
+    memoryGiB: 80,
+    memoryBandwidthTBps: 3.35,
+    tdpW: 700,
     sustained: { bf16Fraction: 0.75, copyFraction: 0.85, measured: false },
     migProfiles: ['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'],
     pci: { vendor: '10de', device: '2330' },
@@ -80,9 +87,16 @@ export const GPUS = {
   // NVIDIA H200 Tensor Core GPU datasheet (H200 SXM column), nvidia.com/en-us/data-center/h200;
   // MIG profiles: NVIDIA MIG User Guide, "H200 MIG Profiles".
   'H200-SXM-141GB': {
-    id: 'H200-SXM-141GB', vendor: 'nvidia', name: 'NVIDIA H200 SXM 141GB',
-    fp64Tflops: 34, fp64TensorTflops: 67, bf16DenseTflops: 989, fp8DenseTflops: 1979,
-    memoryGiB: 141, memoryBandwidthTBps: 4.8, tdpW: 700,
+    id: 'H200-SXM-141GB',
+    vendor: 'nvidia',
+    name: 'NVIDIA H200 SXM 141GB',
+    fp64Tflops: 34,
+    fp64TensorTflops: 67,
+    bf16DenseTflops: 989,
+    fp8DenseTflops: 1979,
+    memoryGiB: 141,
+    memoryBandwidthTBps: 4.8,
+    tdpW: 700,
     sustained: { bf16Fraction: 0.8, copyFraction: 0.9, measured: true },
     migProfiles: ['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb'],
     pci: { vendor: '10de', device: '2335' },
@@ -91,9 +105,16 @@ export const GPUS = {
   // NVIDIA DGX B200 datasheet (system figures divided by its 8 GPUs; sparse figures halved);
   // MIG profiles: NVIDIA MIG User Guide, "B200 MIG Profiles".
   'B200-SXM-180GB': {
-    id: 'B200-SXM-180GB', vendor: 'nvidia', name: 'NVIDIA B200 SXM 180GB',
-    fp64Tflops: 37, fp64TensorTflops: 37, bf16DenseTflops: 2250, fp8DenseTflops: 4500,
-    memoryGiB: 180, memoryBandwidthTBps: 7.7, tdpW: 1000,
+    id: 'B200-SXM-180GB',
+    vendor: 'nvidia',
+    name: 'NVIDIA B200 SXM 180GB',
+    fp64Tflops: 37,
+    fp64TensorTflops: 37,
+    bf16DenseTflops: 2250,
+    fp8DenseTflops: 4500,
+    memoryGiB: 180,
+    memoryBandwidthTBps: 7.7,
+    tdpW: 1000,
     sustained: { bf16Fraction: 0.7, copyFraction: 0.85, measured: false },
     migProfiles: ['1g.23gb', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb'],
     pci: { vendor: '10de', device: '2901' },
@@ -102,9 +123,16 @@ export const GPUS = {
   // NVIDIA GB200 NVL72 datasheet (rack figures divided by its 72 Blackwell GPUs; sparse halved);
   // MIG profiles: NVIDIA MIG User Guide, "GB200 MIG Profiles".
   'GB200-NVL72': {
-    id: 'GB200-NVL72', vendor: 'nvidia', name: 'NVIDIA GB200 (NVL72 compute tray GPU)',
-    fp64Tflops: 45, fp64TensorTflops: 45, bf16DenseTflops: 2500, fp8DenseTflops: 5000,
-    memoryGiB: 186, memoryBandwidthTBps: 8, tdpW: 1200,
+    id: 'GB200-NVL72',
+    vendor: 'nvidia',
+    name: 'NVIDIA GB200 (NVL72 compute tray GPU)',
+    fp64Tflops: 45,
+    fp64TensorTflops: 45,
+    bf16DenseTflops: 2500,
+    fp8DenseTflops: 5000,
+    memoryGiB: 186,
+    memoryBandwidthTBps: 8,
+    tdpW: 1200,
     sustained: { bf16Fraction: 0.7, copyFraction: 0.85, measured: false },
     migProfiles: ['1g.23gb', '1g.47gb', '2g.47gb', '3g.93gb', '4g.93gb', '7g.186gb'],
     pci: { vendor: '10de', device: '2941' },
@@ -112,10 +140,17 @@ export const GPUS = {
   },
   // AMD Instinct MI300X datasheet (peak, without sparsity), amd.com/en/products/accelerators/instinct/mi300/mi300x.
   // AMD compute partitioning (CPX/NPS) is not MIG, hence no MIG profiles.
-  'MI300X': {
-    id: 'MI300X', vendor: 'amd', name: 'AMD Instinct MI300X',
-    fp64Tflops: 81.7, fp64TensorTflops: 163.4, bf16DenseTflops: 1307.4, fp8DenseTflops: 2614.9,
-    memoryGiB: 192, memoryBandwidthTBps: 5.3, tdpW: 750,
+  MI300X: {
+    id: 'MI300X',
+    vendor: 'amd',
+    name: 'AMD Instinct MI300X',
+    fp64Tflops: 81.7,
+    fp64TensorTflops: 163.4,
+    bf16DenseTflops: 1307.4,
+    fp8DenseTflops: 2614.9,
+    memoryGiB: 192,
+    memoryBandwidthTBps: 5.3,
+    tdpW: 750,
     sustained: { bf16Fraction: 0.6, copyFraction: 0.8, measured: false },
     migProfiles: [],
     pci: { vendor: '1002', device: '74a1' },
@@ -123,10 +158,17 @@ export const GPUS = {
   },
   // NVIDIA L40S datasheet, nvidia.com/en-us/data-center/l40s (no FP64 tensor cores; FP64 runs at
   // 1/64 of the 91.6 TFLOP/s FP32 rate); the L40S has no MIG.
-  'L40S': {
-    id: 'L40S', vendor: 'nvidia', name: 'NVIDIA L40S',
-    fp64Tflops: 1.4, fp64TensorTflops: 0, bf16DenseTflops: 362, fp8DenseTflops: 733,
-    memoryGiB: 48, memoryBandwidthTBps: 0.864, tdpW: 350,
+  L40S: {
+    id: 'L40S',
+    vendor: 'nvidia',
+    name: 'NVIDIA L40S',
+    fp64Tflops: 1.4,
+    fp64TensorTflops: 0,
+    bf16DenseTflops: 362,
+    fp8DenseTflops: 733,
+    memoryGiB: 48,
+    memoryBandwidthTBps: 0.864,
+    tdpW: 350,
     sustained: { bf16Fraction: 0.65, copyFraction: 0.85, measured: false },
     migProfiles: [],
     pci: { vendor: '10de', device: '26b9' },
@@ -137,18 +179,27 @@ export const GPUS = {
 export const NICS = {
   // NVIDIA ConnectX-7 product brief: NDR 400Gb/s InfiniBand or 400GbE, single port OSFP.
   'ConnectX-7-400G': {
-    id: 'ConnectX-7-400G', name: 'NVIDIA ConnectX-7 400G', portGbps: 400,
-    fabrics: ['infiniband', 'roce'], powerW: 25,
+    id: 'ConnectX-7-400G',
+    name: 'NVIDIA ConnectX-7 400G',
+    portGbps: 400,
+    fabrics: ['infiniband', 'roce'],
+    powerW: 25,
   },
   // NVIDIA ConnectX-7 product brief: HDR 200Gb/s / 200GbE variant.
   'ConnectX-7-200G': {
-    id: 'ConnectX-7-200G', name: 'NVIDIA ConnectX-7 200G', portGbps: 200,
-    fabrics: ['infiniband', 'roce'], powerW: 20,
+    id: 'ConnectX-7-200G',
+    name: 'NVIDIA ConnectX-7 200G',
+    portGbps: 200,
+    fabrics: ['infiniband', 'roce'],
+    powerW: 20,
   },
   // NVIDIA ConnectX-8 SuperNIC datasheet: XDR 800Gb/s InfiniBand or 800GbE.
   'ConnectX-8-800G': {
-    id: 'ConnectX-8-800G', name: 'NVIDIA ConnectX-8 SuperNIC 800G', portGbps: 800,
-    fabrics: ['infiniband', 'roce'], powerW: 35,
+    id: 'ConnectX-8-800G',
+    name: 'NVIDIA ConnectX-8 SuperNIC 800G',
+    portGbps: 800,
+    fabrics: ['infiniband', 'roce'],
+    powerW: 35,
   },
 } as const satisfies Record<string, NicSpec>;
 

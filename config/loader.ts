@@ -23,9 +23,7 @@ import { SourceFile, type Problem } from './source';
 
 export const DEFAULT_CONFIG_DIR = 'config';
 
-export type LoadResult =
-  | { readonly ok: true; readonly fleet: Fleet }
-  | { readonly ok: false; readonly problems: readonly Problem[] };
+export type LoadResult = { readonly ok: true; readonly fleet: Fleet } | { readonly ok: false; readonly problems: readonly Problem[] };
 
 export interface LoadOptions {
   /**
@@ -36,7 +34,15 @@ export interface LoadOptions {
 }
 
 type SiteCheck = (site: Site, ref: SiteRef) => Finding[];
-const SITE_CHECKS: readonly SiteCheck[] = [checkSiteStructure, checkSchedule, checkPower, checkQuotas, checkMig, checkInterconnect, checkAddressBlocks];
+const SITE_CHECKS: readonly SiteCheck[] = [
+  checkSiteStructure,
+  checkSchedule,
+  checkPower,
+  checkQuotas,
+  checkMig,
+  checkInterconnect,
+  checkAddressBlocks,
+];
 /** Checks that read fleet defaults (NIC model, node overhead): skipped while fleet.yaml's defaults are broken. */
 const NEEDS_FLEET_DEFAULTS: ReadonlySet<SiteCheck> = new Set([checkPower, checkInterconnect]);
 
@@ -55,7 +61,14 @@ function salvageFleet(raw: unknown): { fleet: FleetFile; broken: Set<string> } {
   const fastest = NIC_IDS.reduce((a, b) => (NICS[b].portGbps > NICS[a].portGbps ? b : a));
   const fleet = {
     defaults: part('defaults', { gpuDriverVersion: '0', nodeOverheadW: 0, nic: fastest }),
-    acceptance: part('acceptance', { ncclBusBwGBps: 1, dcgmDiagLevel: 1, rdmaLinkGbps: 1, storageReadGBps: 1, wanUplinkFraction: 1, gpuPerformanceMargin: 1 }),
+    acceptance: part('acceptance', {
+      ncclBusBwGBps: 1,
+      dcgmDiagLevel: 1,
+      rdmaLinkGbps: 1,
+      storageReadGBps: 1,
+      wanUplinkFraction: 1,
+      gpuPerformanceMargin: 1,
+    }),
     waves: part('waves', []),
   } as unknown as FleetFile;
   return { fleet, broken };
@@ -88,12 +101,20 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR, options: LoadOptions
 
   const fleetPath = join(dir, 'fleet.yaml');
   const fleetFile: FleetFile | undefined = parse(fleetPath, fleetFileSchema);
-  const { fleet: fleetForSites, broken } = fleetFile ? { fleet: fleetFile, broken: new Set<string>() } : salvageFleet(sources.get(fleetPath)?.data);
+  const { fleet: fleetForSites, broken } = fleetFile
+    ? { fleet: fleetFile, broken: new Set<string>() }
+    : salvageFleet(sources.get(fleetPath)?.data);
 
   const sitesDir = join(dir, 'sites');
   const siteFiles = listYaml(sitesDir);
   if (siteFiles === undefined || siteFiles.length === 0) {
-    problems.push({ file: sitesDir, line: 1, column: 1, path: '(folder)', message: 'no site files found (expected sites/<cc>.yaml, one per country)' });
+    problems.push({
+      file: sitesDir,
+      line: 1,
+      column: 1,
+      path: '(folder)',
+      message: 'no site files found (expected sites/<cc>.yaml, one per country)',
+    });
   }
   const parsedSites: { file: string; config: SiteFile }[] = [];
   /** Ids of sites in files that failed, and the country prefixes of files whose ids are unknown. */
@@ -111,9 +132,10 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR, options: LoadOptions
     }
     const expected = `${config.country.toLowerCase()}.yaml`;
     if (name !== expected) {
-      const hint = base.toLowerCase() === config.country.toLowerCase()
-        ? `site files end in .yaml (rename the file to ${expected})`
-        : `allowed: ${base.toUpperCase()}, or rename the file to ${expected}`;
+      const hint =
+        base.toLowerCase() === config.country.toLowerCase()
+          ? `site files end in .yaml (rename the file to ${expected})`
+          : `allowed: ${base.toUpperCase()}, or rename the file to ${expected}`;
       problems.push(sources.get(file)!.problem(['country'], `"${config.country}" does not match the file name ${name} (${hint})`));
     }
     parsedSites.push({ file, config });
@@ -121,7 +143,11 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR, options: LoadOptions
 
   const findings: Finding[] = [];
   const sites: { site: Site; ref: SiteRef; config: SiteConfig }[] = parsedSites.flatMap(({ file, config }) =>
-    config.sites.map((site, i) => ({ site: resolveSite(fleetForSites, config.country, file, site), ref: { file, base: ['sites', i] }, config: site })),
+    config.sites.map((site, i) => ({
+      site: resolveSite(fleetForSites, config.country, file, site),
+      ref: { file, base: ['sites', i] },
+      config: site,
+    })),
   );
   const checks = SITE_CHECKS.filter((check) => !broken.has('defaults') || !NEEDS_FLEET_DEFAULTS.has(check));
   for (const { site, ref, config } of sites) {
@@ -136,7 +162,15 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR, options: LoadOptions
   findings.push(...checkAddressPlans(sites, (file) => changed.has(resolve(file))));
   if (!broken.has('waves')) {
     const known = [...sites.map((s) => s.site.id), ...unparsedIds];
-    findings.push(...checkWaves(fleetForSites, fleetPath, known, sites.map((s) => s.site.id), unknownPrefixes));
+    findings.push(
+      ...checkWaves(
+        fleetForSites,
+        fleetPath,
+        known,
+        sites.map((s) => s.site.id),
+        unknownPrefixes,
+      ),
+    );
   }
   problems.push(...findings.map((f) => sources.get(f.file)!.problem(f.path, f.message, f.onKey)));
 
@@ -149,7 +183,9 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR, options: LoadOptions
 
 function listYaml(dir: string): string[] | undefined {
   try {
-    return readdirSync(dir).filter((name) => name.endsWith('.yaml') || name.endsWith('.yml')).sort();
+    return readdirSync(dir)
+      .filter((name) => name.endsWith('.yaml') || name.endsWith('.yml'))
+      .sort();
   } catch {
     return undefined;
   }

@@ -18,7 +18,13 @@ export function issuesToProblems(source: SourceFile, schema: z.ZodType, issues: 
         // `{ pue: 1,15 }` in a flow mapping reads as pue: 1 and a key "15".
         const comma = /^\d+$/.test(key) ? ' (a decimal comma? write numbers with a point, e.g. 1.15)' : '';
         const keys = allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : 'no keys are allowed here';
-        problems.push(source.problem([...path, key], `unknown key ${show(key)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}${comma}; ${keys}`, true));
+        problems.push(
+          source.problem(
+            [...path, key],
+            `unknown key ${show(key)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}${comma}; ${keys}`,
+            true,
+          ),
+        );
       }
       continue;
     }
@@ -33,7 +39,8 @@ function describeIssue(issue: Issue, value: unknown): string {
     case 'invalid_type':
       if (value === undefined) return `required key is missing (expected ${typeName(issue.expected)})`;
       if (typeof value === 'number' && !Number.isFinite(value)) return `${got} is not a finite number`;
-      if (issue.expected === 'number' && typeof value === 'string' && /^-?\d+,\d+$/.test(value)) return `${got} is not a number (a decimal comma? write ${value.replace(',', '.')})`;
+      if (issue.expected === 'number' && typeof value === 'string' && /^-?\d+,\d+$/.test(value))
+        return `${got} is not a number (a decimal comma? write ${value.replace(',', '.')})`;
       return `${got} is not ${typeName(issue.expected)}`;
     case 'invalid_value':
       return `${got} is not allowed (allowed: ${issue.values.map((v) => show(v)).join(', ')})`;
@@ -55,7 +62,13 @@ function describeIssue(issue: Issue, value: unknown): string {
   }
 }
 
-const TYPE_NAMES: Record<string, string> = { array: 'a list', object: 'a mapping', boolean: 'a boolean (true or false)', number: 'a number', string: 'a string' };
+const TYPE_NAMES: Record<string, string> = {
+  array: 'a list',
+  object: 'a mapping',
+  boolean: 'a boolean (true or false)',
+  number: 'a number',
+  string: 'a string',
+};
 
 function typeName(expected: string): string {
   return TYPE_NAMES[expected] ?? expected;
@@ -89,7 +102,10 @@ function valueAt(data: unknown, path: KeyPath): unknown {
 function allowedKeys(schema: z.ZodType, path: KeyPath, value: unknown): string[] {
   let defs: unknown[] = [schema];
   for (const seg of path) defs = defs.flatMap((d) => child(unwrap(d), seg));
-  let objects = defs.map(unwrap).flatMap(options).filter((d) => def(d).type === 'object');
+  let objects = defs
+    .map(unwrap)
+    .flatMap(options)
+    .filter((d) => def(d).type === 'object');
   const type = (value as { type?: unknown } | null)?.type;
   const matching = objects.filter((d) => {
     const literal = (def(d).shape as Record<string, unknown>).type;
@@ -104,7 +120,10 @@ function options(schema: unknown): unknown[] {
   return d.type === 'union' ? (d.options as unknown[]).map(unwrap).flatMap(options) : [schema];
 }
 
-interface Def { type: string; [k: string]: unknown }
+interface Def {
+  type: string;
+  [k: string]: unknown;
+}
 const def = (schema: unknown): Def => (schema as { _zod: { def: Def } })._zod.def;
 
 function unwrap(schema: unknown): unknown {

@@ -14,9 +14,20 @@ const SEMVER_TAG = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** Countries of the programme, by ISO 3166-1 alpha-2 code. */
 export const COUNTRIES = ['CZ', 'LT', 'NL', 'PL', 'RO', 'ES'] as const;
 export const FOCUS_AREAS = [
-  'deep-learning', 'data-analytics', 'embedded-ai', 'fintech', 'cleantech', 'national-hpc-complement',
-  'computer-vision', 'start-ups', 'industrial-ai', 'large-scale-inference', 'medical-research',
-  'mobility', 'climate-energy', 'robotics',
+  'deep-learning',
+  'data-analytics',
+  'embedded-ai',
+  'fintech',
+  'cleantech',
+  'national-hpc-complement',
+  'computer-vision',
+  'start-ups',
+  'industrial-ai',
+  'large-scale-inference',
+  'medical-research',
+  'mobility',
+  'climate-energy',
+  'robotics',
 ] as const;
 export const PROGRAMMES = ['academic', 'industrial', 'sme'] as const;
 export type Programme = (typeof PROGRAMMES)[number];
@@ -29,84 +40,155 @@ const dnsLabel = (max = 63) =>
 const isoDate = z.iso.date({ error: 'is not a date (allowed: YYYY-MM-DD)' });
 const cidr = z.string().regex(IPV4_CIDR, { error: 'is not an IPv4 CIDR block (allowed: a.b.c.d/n)' });
 const positiveInt = z.number().int().positive();
-const pinnedImage = z.string().regex(/^[a-z0-9][\w./:-]*:(?!latest$)[\w][\w.-]*$/, { error: 'is not a pinned image (allowed: repository:tag with a version tag, never latest)' });
+const pinnedImage = z.string().regex(/^[a-z0-9][\w./:-]*:(?!latest$)[\w][\w.-]*$/, {
+  error: 'is not a pinned image (allowed: repository:tag with a version tag, never latest)',
+});
 
 // ---------------------------------------------------------------- fleet.yaml
 
-export const chartPinSchema = z.strictObject({
-  chart: z.string().min(1).describe('Chart name in its repository.'),
-  repository: z.string().regex(/^(https|oci):\/\/\S+$/, { error: 'is not a chart repository URL (allowed: https://... or oci://...)' })
-    .describe('Helm repository URL (https:// or oci://).'),
-  version: z.string().regex(SEMVER_TAG, { error: 'is not a pinned chart version (allowed: an exact version such as 1.2.3 or v1.2.3; no ranges, no "latest")' })
-    .describe('Exact chart version; ranges are not allowed.'),
-  namespace: dnsLabel().describe('Namespace the release is installed into.'),
-}).describe('A pinned Helm chart.');
+export const chartPinSchema = z
+  .strictObject({
+    chart: z.string().min(1).describe('Chart name in its repository.'),
+    repository: z
+      .string()
+      .regex(/^(https|oci):\/\/\S+$/, { error: 'is not a chart repository URL (allowed: https://... or oci://...)' })
+      .describe('Helm repository URL (https:// or oci://).'),
+    version: z
+      .string()
+      .regex(SEMVER_TAG, {
+        error: 'is not a pinned chart version (allowed: an exact version such as 1.2.3 or v1.2.3; no ranges, no "latest")',
+      })
+      .describe('Exact chart version; ranges are not allowed.'),
+    namespace: dnsLabel().describe('Namespace the release is installed into.'),
+  })
+  .describe('A pinned Helm chart.');
 
 export const CHART_KEYS = [
-  'nodeFeatureDiscovery', 'gpuOperator', 'networkOperator', 'rookCeph', 'kueue', 'kubePrometheusStack', 'kserveCrd', 'kserve',
+  'nodeFeatureDiscovery',
+  'gpuOperator',
+  'networkOperator',
+  'rookCeph',
+  'kueue',
+  'kubePrometheusStack',
+  'kserveCrd',
+  'kserve',
 ] as const;
 export type ChartKey = (typeof CHART_KEYS)[number];
 
-const backendSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('local'),
-    directory: z.string().min(1)
-      .refine((dir) => !/^(\.\/)?cdktf\.out(\.[^/]*)?(\/|$)/.test(dir), { error: 'is inside the synth output, which every synth regenerates (allowed: a folder outside cdktf.out, e.g. terraform-state)' })
-      .default('terraform-state').describe('Folder for state files, relative to the project root (never inside the synth output, which a synth regenerates). @default terraform-state'),
-  }).describe('Local state files: one machine, no locking across machines.'),
-  z.strictObject({
-    type: z.literal('s3'),
-    bucket: z.string().min(3).describe('Bucket holding the state.'),
-    region: z.string().default('eu-central-1').describe('Region name the endpoint expects. @default eu-central-1'),
-    endpoint: z.string().regex(/^https:\/\/\S+$/, { error: 'is not an https URL' }).optional()
-      .describe('S3-compatible endpoint URL (Ceph RGW, MinIO, ...). Credentials come from the environment, never from config.'),
-    keyPrefix: z.string().default('ai-factories').describe('Object key prefix; each stack adds <prefix>/<stack id>.tfstate. @default ai-factories'),
-  }).describe('S3-compatible object storage with native lock files (Terraform >= 1.10).'),
-  z.strictObject({
-    type: z.literal('pg'),
-    schemaPrefix: z.string().default('ai_factories').describe('Each stack keeps its state in schema <prefix>_<stack id>. The connection string comes from PG_CONN_STR. @default ai_factories'),
-  }).describe('PostgreSQL state with advisory locks.'),
-]).describe('Where Terraform keeps state. Credentials always come from the environment.');
+const backendSchema = z
+  .discriminatedUnion('type', [
+    z
+      .strictObject({
+        type: z.literal('local'),
+        directory: z
+          .string()
+          .min(1)
+          .refine((dir) => !/^(\.\/)?cdktf\.out(\.[^/]*)?(\/|$)/.test(dir), {
+            error: 'is inside the synth output, which every synth regenerates (allowed: a folder outside cdktf.out, e.g. terraform-state)',
+          })
+          .default('terraform-state')
+          .describe(
+            'Folder for state files, relative to the project root (never inside the synth output, which a synth regenerates). @default terraform-state',
+          ),
+      })
+      .describe('Local state files: one machine, no locking across machines.'),
+    z
+      .strictObject({
+        type: z.literal('s3'),
+        bucket: z.string().min(3).describe('Bucket holding the state.'),
+        region: z.string().default('eu-central-1').describe('Region name the endpoint expects. @default eu-central-1'),
+        endpoint: z
+          .string()
+          .regex(/^https:\/\/\S+$/, { error: 'is not an https URL' })
+          .optional()
+          .describe('S3-compatible endpoint URL (Ceph RGW, MinIO, ...). Credentials come from the environment, never from config.'),
+        keyPrefix: z
+          .string()
+          .default('ai-factories')
+          .describe('Object key prefix; each stack adds <prefix>/<stack id>.tfstate. @default ai-factories'),
+      })
+      .describe('S3-compatible object storage with native lock files (Terraform >= 1.10).'),
+    z
+      .strictObject({
+        type: z.literal('pg'),
+        schemaPrefix: z
+          .string()
+          .default('ai_factories')
+          .describe(
+            'Each stack keeps its state in schema <prefix>_<stack id>. The connection string comes from PG_CONN_STR. @default ai_factories',
+          ),
+      })
+      .describe('PostgreSQL state with advisory locks.'),
+  ])
+  .describe('Where Terraform keeps state. Credentials always come from the environment.');
 
-const acceptanceThresholdsSchema = z.strictObject({
-  ncclBusBwGBps: z.number().positive().max(1000).describe('Minimum NCCL all-reduce bus bandwidth across a pool, GB/s.'),
-  dcgmDiagLevel: z.number().int().min(1).max(4).describe('DCGM diagnostic run level (1 quick .. 4 extended).'),
-  rdmaLinkGbps: z.number().positive().max(1600).describe('Minimum RDMA bandwidth between a node pair, per rail, Gb/s (at most the fabric link speed).'),
-  storageReadGBps: z.number().positive().max(10000).describe('Minimum aggregate read throughput per storage tier, GB/s.'),
-  wanUplinkFraction: z.number().gt(0).max(1).describe('Minimum share of an uplink\'s nominal capacity a WAN test must reach (0..1].'),
-  gpuPerformanceMargin: z.number().gt(0).max(1)
-    .describe('Share of what a healthy GPU sustains (catalogue: BF16 GEMM TFLOP/s, device copy TB/s) each GPU must reach (0..1].'),
-}).describe('Phase 1 acceptance thresholds: set below measured reality, never at datasheet peak.');
+const acceptanceThresholdsSchema = z
+  .strictObject({
+    ncclBusBwGBps: z.number().positive().max(1000).describe('Minimum NCCL all-reduce bus bandwidth across a pool, GB/s.'),
+    dcgmDiagLevel: z.number().int().min(1).max(4).describe('DCGM diagnostic run level (1 quick .. 4 extended).'),
+    rdmaLinkGbps: z
+      .number()
+      .positive()
+      .max(1600)
+      .describe('Minimum RDMA bandwidth between a node pair, per rail, Gb/s (at most the fabric link speed).'),
+    storageReadGBps: z.number().positive().max(10000).describe('Minimum aggregate read throughput per storage tier, GB/s.'),
+    wanUplinkFraction: z.number().gt(0).max(1).describe("Minimum share of an uplink's nominal capacity a WAN test must reach (0..1]."),
+    gpuPerformanceMargin: z
+      .number()
+      .gt(0)
+      .max(1)
+      .describe('Share of what a healthy GPU sustains (catalogue: BF16 GEMM TFLOP/s, device copy TB/s) each GPU must reach (0..1].'),
+  })
+  .describe('Phase 1 acceptance thresholds: set below measured reality, never at datasheet peak.');
 
 export const fleetFileSchema = z.strictObject({
   $schema: z.string().optional(),
   name: dnsLabel().describe('Fleet name, used in labels.'),
-  charts: z.strictObject(Object.fromEntries(CHART_KEYS.map((key) => [key, chartPinSchema])) as Record<ChartKey, typeof chartPinSchema>)
+  charts: z
+    .strictObject(Object.fromEntries(CHART_KEYS.map((key) => [key, chartPinSchema])) as Record<ChartKey, typeof chartPinSchema>)
     .describe('The pinned chart list every site installs from.'),
   backend: backendSchema.default({ type: 'local', directory: 'terraform-state' }),
-  images: z.strictObject({
-    ceph: z.string().regex(/^[\w./-]+:v?\d+\.\d+\.\d+$/, { error: 'is not a pinned image (allowed: repository:version, never latest)' })
-      .describe('Ceph image Rook runs (quay.io/ceph/ceph:<version>).'),
-    networkOperatorRepository: z.string().min(1).describe('Registry path of the Network Operator components.'),
-    networkOperatorVersion: z.string().min(1).describe('Tag of the Network Operator release components (device plugins, Multus, CNI plugins, nv-ipam).'),
-    docaDriverVersion: z.string().min(1).describe('DOCA-OFED driver container version.'),
-    cuda: pinnedImage.describe('CUDA base image of the inventory check.'),
-    dcgm: pinnedImage.describe('DCGM image of the diagnostics check.'),
-    pytorch: pinnedImage.describe('PyTorch image of the NCCL all-reduce check (NCCL, torchrun).'),
-    acceptanceTools: pinnedImage.describe('The fleet\'s tools image for link and storage checks: perftest (ib_write_bw), iperf3, fio, jq.'),
-    vllm: pinnedImage.describe('vLLM OpenAI-compatible server image of the inference runtime.'),
-  }).describe('Pinned images of components that custom resources (not charts) deploy.'),
-  defaults: z.strictObject({
-    gpuDriverVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { error: 'is not a driver version (allowed: e.g. 595.91.07)' })
-      .describe('NVIDIA data-centre driver the GPU Operator installs unless a site overrides it.'),
-    nodeOverheadW: positiveInt.max(20000).describe('Power a node draws besides its GPUs (CPUs, NICs, fans, switches share), W.'),
-    nic: z.enum(NIC_IDS).describe('NIC model of a pool that does not name one.'),
-  }).describe('Fleet-wide defaults a site may override.'),
+  images: z
+    .strictObject({
+      ceph: z
+        .string()
+        .regex(/^[\w./-]+:v?\d+\.\d+\.\d+$/, { error: 'is not a pinned image (allowed: repository:version, never latest)' })
+        .describe('Ceph image Rook runs (quay.io/ceph/ceph:<version>).'),
+      networkOperatorRepository: z.string().min(1).describe('Registry path of the Network Operator components.'),
+      networkOperatorVersion: z
+        .string()
+        .min(1)
+        .describe('Tag of the Network Operator release components (device plugins, Multus, CNI plugins, nv-ipam).'),
+      docaDriverVersion: z.string().min(1).describe('DOCA-OFED driver container version.'),
+      cuda: pinnedImage.describe('CUDA base image of the inventory check.'),
+      dcgm: pinnedImage.describe('DCGM image of the diagnostics check.'),
+      pytorch: pinnedImage.describe('PyTorch image of the NCCL all-reduce check (NCCL, torchrun).'),
+      acceptanceTools: pinnedImage.describe(
+        "The fleet's tools image for link and storage checks: perftest (ib_write_bw), iperf3, fio, jq.",
+      ),
+      vllm: pinnedImage.describe('vLLM OpenAI-compatible server image of the inference runtime.'),
+    })
+    .describe('Pinned images of components that custom resources (not charts) deploy.'),
+  defaults: z
+    .strictObject({
+      gpuDriverVersion: z
+        .string()
+        .regex(/^\d+\.\d+(\.\d+)?$/, { error: 'is not a driver version (allowed: e.g. 595.91.07)' })
+        .describe('NVIDIA data-centre driver the GPU Operator installs unless a site overrides it.'),
+      nodeOverheadW: positiveInt.max(20000).describe('Power a node draws besides its GPUs (CPUs, NICs, fans, switches share), W.'),
+      nic: z.enum(NIC_IDS).describe('NIC model of a pool that does not name one.'),
+    })
+    .describe('Fleet-wide defaults a site may override.'),
   acceptance: acceptanceThresholdsSchema,
-  waves: z.array(z.strictObject({
-    name: dnsLabel().describe('Wave name, shown by npm run rollout.'),
-    sites: z.array(dnsLabel()).min(1).describe('Site ids rolled out in this wave.'),
-  })).min(1).describe('Rollout waves, in order; the first is the canary wave and holds one site.'),
+  waves: z
+    .array(
+      z.strictObject({
+        name: dnsLabel().describe('Wave name, shown by npm run rollout.'),
+        sites: z.array(dnsLabel()).min(1).describe('Site ids rolled out in this wave.'),
+      }),
+    )
+    .min(1)
+    .describe('Rollout waves, in order; the first is the canary wave and holds one site.'),
 });
 
 // ---------------------------------------------------------------- sites/<cc>.yaml
@@ -117,8 +199,12 @@ const rackPlanSchema = z.strictObject({
 });
 
 const migSchema = z.strictObject({
-  strategy: z.enum(['none', 'single', 'mixed']).describe('GPU Operator MIG strategy for the pool: none, single (one profile on every GPU) or mixed.'),
-  profiles: z.record(z.string(), positiveInt.max(7)).optional()
+  strategy: z
+    .enum(['none', 'single', 'mixed'])
+    .describe('GPU Operator MIG strategy for the pool: none, single (one profile on every GPU) or mixed.'),
+  profiles: z
+    .record(z.string(), positiveInt.max(7))
+    .optional()
     .describe('MIG layout of each GPU: profile name -> instances per GPU (e.g. {"1g.18gb": 7}). Required unless strategy is none.'),
 });
 
@@ -133,11 +219,21 @@ const nodePoolSchema = z.strictObject({
   nodeOverheadW: positiveInt.max(20000).optional().describe('Non-GPU power per node, W. @default fleet defaults.nodeOverheadW'),
   cpusPerNode: positiveInt.max(1024).default(112).describe('CPU cores per node, for queue and namespace quotas. @default 112'),
   memoryGiBPerNode: positiveInt.max(65536).default(2048).describe('Memory per node, GiB, for queue and namespace quotas. @default 2048'),
-  nodeNamePrefix: dnsLabel().optional()
-    .describe('Node names are <prefix>-r<rack>-n<node> (e.g. h200-r07-n03); the rack number places a node in its rack and block. @default the pool name'),
+  nodeNamePrefix: dnsLabel()
+    .optional()
+    .describe(
+      'Node names are <prefix>-r<rack>-n<node> (e.g. h200-r07-n03); the rack number places a node in its rack and block. @default the pool name',
+    ),
   racks: rackPlanSchema,
-  rails: z.number().int().min(0).max(16).optional()
-    .describe('Fabric rails each node connects to (one NIC port per rail). @default the site railsPerNode when the pool has that many NIC ports, else 0 (not on the rail fabric)'),
+  rails: z
+    .number()
+    .int()
+    .min(0)
+    .max(16)
+    .optional()
+    .describe(
+      'Fabric rails each node connects to (one NIC port per rail). @default the site railsPerNode when the pool has that many NIC ports, else 0 (not on the rail fabric)',
+    ),
   mig: migSchema.default({ strategy: 'none' }),
 });
 
@@ -149,19 +245,25 @@ const uplinkSchema = z.strictObject({
 });
 
 const storageSchema = z.strictObject({
-  backend: z.enum(['rook-ceph', 'external']).describe('rook-ceph: Ceph run in the cluster; external: an existing parallel file system through its CSI driver.'),
+  backend: z
+    .enum(['rook-ceph', 'external'])
+    .describe('rook-ceph: Ceph run in the cluster; external: an existing parallel file system through its CSI driver.'),
   tiers: z.strictObject({
     scratchTB: z.number().min(0).max(1_000_000).describe('Fast scratch space, TB.'),
     datasetsTB: z.number().min(0).max(1_000_000).describe('Dataset storage, TB.'),
     checkpointsTB: z.number().min(0).max(1_000_000).describe('Checkpoint storage, TB.'),
     objectTB: z.number().min(0).max(1_000_000).describe('S3-compatible object storage, TB.'),
   }),
-  nodeNamePrefix: dnsLabel().default('storage')
+  nodeNamePrefix: dnsLabel()
+    .default('storage')
     .describe('Rook-Ceph runs its OSDs on nodes named <prefix>-n<number>, using all their free disks. @default storage'),
-  external: z.strictObject({
-    csiDriver: z.string().min(1).describe('CSI driver name of the parallel file system (e.g. spectrumscale.csi.ibm.com).'),
-    fileSystem: z.string().min(1).describe('File system or export the tiers are carved from.'),
-  }).optional().describe('The existing file system; required when backend is external.'),
+  external: z
+    .strictObject({
+      csiDriver: z.string().min(1).describe('CSI driver name of the parallel file system (e.g. spectrumscale.csi.ibm.com).'),
+      fileSystem: z.string().min(1).describe('File system or export the tiers are carved from.'),
+    })
+    .optional()
+    .describe('The existing file system; required when backend is external.'),
 });
 
 const programmeQuotaSchema = z.strictObject({
@@ -177,15 +279,23 @@ const siteSchema = z.strictObject({
   focus: z.array(z.enum(FOCUS_AREAS)).min(1).describe('Focus areas named by the programme.'),
   phase: z.literal([1, 2]).describe('Current rollout phase: 1 (reception, racks, link validation) or 2 (production).'),
   schedule: z.strictObject({
-    phase1: z.strictObject({ start: isoDate.describe('First day (YYYY-MM-DD).'), end: isoDate.describe('Last day (YYYY-MM-DD).') })
+    phase1: z
+      .strictObject({ start: isoDate.describe('First day (YYYY-MM-DD).'), end: isoDate.describe('Last day (YYYY-MM-DD).') })
       .describe('Phase 1: equipment reception, racks, network link validation.'),
-    phase2: z.strictObject({ start: isoDate.describe('First day (YYYY-MM-DD).'), end: isoDate.describe('Last day (YYYY-MM-DD).') })
+    phase2: z
+      .strictObject({ start: isoDate.describe('First day (YYYY-MM-DD).'), end: isoDate.describe('Last day (YYYY-MM-DD).') })
       .describe('Phase 2: production, opening to academic and industrial users.'),
   }),
   cluster: z.strictObject({
-    kubeContext: z.string().min(1).describe('kubeconfig context name; the kubeconfig itself comes from KUBE_CONFIG_PATH, never from config.'),
+    kubeContext: z
+      .string()
+      .min(1)
+      .describe('kubeconfig context name; the kubeconfig itself comes from KUBE_CONFIG_PATH, never from config.'),
   }),
-  gpuDriverVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { error: 'is not a driver version (allowed: e.g. 595.91.07)' }).optional()
+  gpuDriverVersion: z
+    .string()
+    .regex(/^\d+\.\d+(\.\d+)?$/, { error: 'is not a driver version (allowed: e.g. 595.91.07)' })
+    .optional()
     .describe('NVIDIA driver for this site. @default fleet defaults.gpuDriverVersion'),
   energy: z.strictObject({
     budgetMW: z.number().positive().max(200).describe('Facility power budget, MW.'),
@@ -197,11 +307,23 @@ const siteSchema = z.strictObject({
     fabric: z.enum(['infiniband', 'roce']),
     linkGbps: z.literal([100, 200, 400, 800]).describe('Per-port link speed, Gb/s.'),
     railsPerNode: positiveInt.max(16).describe('Rail-optimised fabric: one rail per GPU NIC.'),
-    devicePlugin: z.enum(['rdma-shared', 'sriov']).default('rdma-shared')
-      .describe('How pods get RDMA devices: rdma-shared (RDMA shared device plugin, pods share the HCAs) or sriov (a virtual function per pod). @default rdma-shared'),
-    railInterfaces: z.array(z.string().regex(/^[a-z][a-z0-9]{0,14}$/, { error: 'is not a Linux interface name (allowed: lower-case letters and digits, at most 15 characters)' })).optional()
+    devicePlugin: z
+      .enum(['rdma-shared', 'sriov'])
+      .default('rdma-shared')
+      .describe(
+        'How pods get RDMA devices: rdma-shared (RDMA shared device plugin, pods share the HCAs) or sriov (a virtual function per pod). @default rdma-shared',
+      ),
+    railInterfaces: z
+      .array(
+        z.string().regex(/^[a-z][a-z0-9]{0,14}$/, {
+          error: 'is not a Linux interface name (allowed: lower-case letters and digits, at most 15 characters)',
+        }),
+      )
+      .optional()
       .describe('Host interface of each rail, in rail order. @default ib0, ib1, ... on InfiniBand; rail0, rail1, ... on RoCE'),
-    railHcas: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, { error: 'is not an RDMA device name (allowed: e.g. mlx5_0)' })).optional()
+    railHcas: z
+      .array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, { error: 'is not an RDMA device name (allowed: e.g. mlx5_0)' }))
+      .optional()
       .describe('RDMA device (HCA) of each rail, in rail order, for NCCL_IB_HCA. @default mlx5_0, mlx5_1, ...'),
     addressPlan: z.strictObject({
       rails: cidr.describe('Block the per-rail secondary networks are carved from.'),
@@ -212,32 +334,51 @@ const siteSchema = z.strictObject({
     uplinks: z.array(uplinkSchema).default([]).describe('WAN links to research networks.'),
   }),
   storage: storageSchema,
-  programmes: z.strictObject({
-    academic: programmeQuotaSchema,
-    industrial: programmeQuotaSchema,
-    sme: programmeQuotaSchema,
-  }).describe('GPU quotas per access programme.'),
-  tenants: z.array(z.strictObject({
-    name: dnsLabel().describe('Tenant; becomes its namespace.'),
-    programme: z.enum(PROGRAMMES),
-    group: z.string().min(1).describe('Identity-provider group bound to the tenant\'s namespaced role.'),
-    gpus: z.number().int().min(0).describe('GPU quota of the tenant.'),
-  })).default([]),
-  acceptance: z.strictObject({
-    // Each threshold overrides the fleet's acceptance value of the same name.
-    ...acceptanceThresholdsSchema.partial().shape,
-    signOff: z.strictObject({
-      date: isoDate.describe('Day the Phase 1 acceptance results were signed (YYYY-MM-DD).'),
-      report: z.string().regex(/^https:\/\/\S+$/, { error: 'is not an https URL' }).describe('Where the signed acceptance results live.'),
-    }).optional().describe('Phase 1 acceptance sign-off; required before phase: 2.'),
-  }).default({}).describe('Phase 1 thresholds (fleet acceptance values unless set here) and sign-off.'),
-  services: z.strictObject({
-    inference: z.strictObject({
-      enabled: z.boolean().describe('Serve models at this site.'),
-      pool: dnsLabel().describe('Node pool that serves models.'),
-      runtime: z.enum(['vllm']),
-    }).optional(),
-  }).default({}),
+  programmes: z
+    .strictObject({
+      academic: programmeQuotaSchema,
+      industrial: programmeQuotaSchema,
+      sme: programmeQuotaSchema,
+    })
+    .describe('GPU quotas per access programme.'),
+  tenants: z
+    .array(
+      z.strictObject({
+        name: dnsLabel().describe('Tenant; becomes its namespace.'),
+        programme: z.enum(PROGRAMMES),
+        group: z.string().min(1).describe("Identity-provider group bound to the tenant's namespaced role."),
+        gpus: z.number().int().min(0).describe('GPU quota of the tenant.'),
+      }),
+    )
+    .default([]),
+  acceptance: z
+    .strictObject({
+      // Each threshold overrides the fleet's acceptance value of the same name.
+      ...acceptanceThresholdsSchema.partial().shape,
+      signOff: z
+        .strictObject({
+          date: isoDate.describe('Day the Phase 1 acceptance results were signed (YYYY-MM-DD).'),
+          report: z
+            .string()
+            .regex(/^https:\/\/\S+$/, { error: 'is not an https URL' })
+            .describe('Where the signed acceptance results live.'),
+        })
+        .optional()
+        .describe('Phase 1 acceptance sign-off; required before phase: 2.'),
+    })
+    .default({})
+    .describe('Phase 1 thresholds (fleet acceptance values unless set here) and sign-off.'),
+  services: z
+    .strictObject({
+      inference: z
+        .strictObject({
+          enabled: z.boolean().describe('Serve models at this site.'),
+          pool: dnsLabel().describe('Node pool that serves models.'),
+          runtime: z.enum(['vllm']),
+        })
+        .optional(),
+    })
+    .default({}),
 });
 
 export const siteFileSchema = z.strictObject({

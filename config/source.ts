@@ -23,11 +23,13 @@ export interface Problem {
 
 export function formatKeyPath(path: KeyPath): string {
   if (path.length === 0) return '(document)';
-  return path.map((seg, i) => {
-    if (typeof seg === 'number') return `[${seg}]`;
-    if (!/^[A-Za-z_$][\w$-]*$/.test(seg)) return `[${JSON.stringify(seg)}]`;
-    return i === 0 ? seg : `.${seg}`;
-  }).join('');
+  return path
+    .map((seg, i) => {
+      if (typeof seg === 'number') return `[${seg}]`;
+      if (!/^[A-Za-z_$][\w$-]*$/.test(seg)) return `[${JSON.stringify(seg)}]`;
+      return i === 0 ? seg : `.${seg}`;
+    })
+    .join('');
 }
 
 export function formatProblem(p: Problem): string {
@@ -65,16 +67,22 @@ export class SourceFile {
     const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
     const problems: Problem[] = doc.errors.map((err) => {
       const pos = lines.linePos(err.pos[0]);
-      const message = err.code === 'MULTIPLE_DOCS'
-        ? 'a config file holds one YAML document; remove the "---" that starts a second one'
-        : `YAML syntax: ${firstLine(err.message)}`;
+      const message =
+        err.code === 'MULTIPLE_DOCS'
+          ? 'a config file holds one YAML document; remove the "---" that starts a second one'
+          : `YAML syntax: ${firstLine(err.message)}`;
       return { file, line: pos.line, column: pos.col, path: '(yaml)', message };
     });
     if (problems.length > 0) return problems;
     const tagged = firstTag(doc);
     if (tagged) {
       const pos = lines.linePos(tagged.offset);
-      return at(`YAML tag ${tagged.tag} is not allowed: config is plain YAML (mappings, lists, strings, numbers, booleans); remove the tag`, '(yaml)', pos.line, pos.col);
+      return at(
+        `YAML tag ${tagged.tag} is not allowed: config is plain YAML (mappings, lists, strings, numbers, booleans); remove the tag`,
+        '(yaml)',
+        pos.line,
+        pos.col,
+      );
     }
 
     const aliases = countAliases(doc);
@@ -84,7 +92,12 @@ export class SourceFile {
         data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       } catch {
         const pos = lines.linePos(aliases.firstOffset);
-        return at(`YAML aliases expand beyond ${MAX_ALIAS_COUNT} nodes (an alias bomb); write the values out instead`, '(yaml)', pos.line, pos.col);
+        return at(
+          `YAML aliases expand beyond ${MAX_ALIAS_COUNT} nodes (an alias bomb); write the values out instead`,
+          '(yaml)',
+          pos.line,
+          pos.col,
+        );
       }
       return new SourceFile(file, data, doc, lines);
     }

@@ -41,12 +41,14 @@ export class OperatorRelease extends Construct {
   constructor(scope: Construct, id: string, props: OperatorReleaseProps) {
     super(scope, id);
     this.values = props.values ?? {};
-    this.namespace = props.namespace ?? new SiteNamespace(this, 'namespace', {
-      siteId: props.siteId,
-      name: props.pin.namespace,
-      podSecurity: props.podSecurity ?? PodSecurityLevel.RESTRICTED,
-      podSecurityReason: props.podSecurityReason,
-    });
+    this.namespace =
+      props.namespace ??
+      new SiteNamespace(this, 'namespace', {
+        siteId: props.siteId,
+        name: props.pin.namespace,
+        podSecurity: props.podSecurity ?? PodSecurityLevel.RESTRICTED,
+        podSecurityReason: props.podSecurityReason,
+      });
     this.release = new Release(this, 'release', {
       name: props.releaseName ?? props.pin.chart,
       chart: props.pin.chart,

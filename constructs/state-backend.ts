@@ -33,7 +33,8 @@ export function localStatePath(projectRootFromStack: string, directory: string, 
 export function configureStateBackend(stack: TerraformStack, stackId: string, backend: BackendConfig): void {
   switch (backend.type) {
     case 'local': {
-      const rootFromStack = (stack.node.tryGetContext(PROJECT_ROOT_FROM_STACK_CONTEXT) as string | undefined) ?? DEFAULT_PROJECT_ROOT_FROM_STACK;
+      const rootFromStack =
+        (stack.node.tryGetContext(PROJECT_ROOT_FROM_STACK_CONTEXT) as string | undefined) ?? DEFAULT_PROJECT_ROOT_FROM_STACK;
       const path = localStatePath(rootFromStack, backend.directory, stackId);
       // Non-default workspaces would otherwise live in the stack's working directory, inside cdktf.out.
       new LocalBackend(stack, { path, workspaceDir: `${path}.d` });
@@ -46,7 +47,14 @@ export function configureStateBackend(stack: TerraformStack, stackId: string, ba
         region: backend.region,
         encrypt: true,
         ...(backend.endpoint
-          ? { endpoints: { s3: backend.endpoint }, usePathStyle: true, skipCredentialsValidation: true, skipRegionValidation: true, skipRequestingAccountId: true, skipMetadataApiCheck: true }
+          ? {
+              endpoints: { s3: backend.endpoint },
+              usePathStyle: true,
+              skipCredentialsValidation: true,
+              skipRegionValidation: true,
+              skipRequestingAccountId: true,
+              skipMetadataApiCheck: true,
+            }
           : {}),
       });
       // Native S3 lock files (Terraform >= 1.10); cdktf 0.21's typed config predates the option.

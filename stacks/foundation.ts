@@ -13,7 +13,10 @@ import { SiteStack, type SiteStackProps } from './site-stack';
 export class FoundationStack extends SiteStack {
   constructor(scope: Construct, props: SiteStackProps) {
     super(scope, 'foundation', props);
-    const { site, fleet: { charts } } = props;
+    const {
+      site,
+      fleet: { charts },
+    } = props;
     new WorkloadClasses(this, 'workload-classes', { siteId: site.id });
     new NodeFeatureDiscovery(this, 'node-features', { siteId: site.id, chart: charts.nodeFeatureDiscovery });
     new GpuOperator(this, 'gpu-operator', { site, chart: charts.gpuOperator });

@@ -38,7 +38,12 @@ export class PlatformStack extends SiteStack {
     // Interconnect
     const rails = railPlan(site);
     const nicPolicy = new NicClusterPolicy(this, 'nic-cluster-policy', { site, images: fleet.images, rails });
-    new RailNetworks(this, 'rail-networks', { site, rails, operatorNamespace: charts.networkOperator.namespace, resourceNameOf: nicPolicy.resourceNameOf });
+    new RailNetworks(this, 'rail-networks', {
+      site,
+      rails,
+      operatorNamespace: charts.networkOperator.namespace,
+      resourceNameOf: nicPolicy.resourceNameOf,
+    });
     new FabricSettings(this, 'fabric-settings', { site, rails, namespace: acceptance.resource.metadata.name });
 
     // Storage

@@ -29,8 +29,12 @@ export function stackId(site: Pick<Site, 'id'>, layer: Layer): string {
 export function privilegedNamespaces(fleet: Fleet): Set<string> {
   const { charts } = fleet;
   return new Set([
-    charts.nodeFeatureDiscovery.namespace, charts.gpuOperator.namespace, charts.networkOperator.namespace,
-    charts.rookCeph.namespace, charts.kubePrometheusStack.namespace, ACCEPTANCE_NAMESPACE,
+    charts.nodeFeatureDiscovery.namespace,
+    charts.gpuOperator.namespace,
+    charts.networkOperator.namespace,
+    charts.rookCeph.namespace,
+    charts.kubePrometheusStack.namespace,
+    ACCEPTANCE_NAMESPACE,
   ]);
 }
 

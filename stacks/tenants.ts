@@ -11,7 +11,12 @@ export class TenantsStack extends SiteStack {
     const { site, fleet } = props;
     const nccl = ncclEnvironment(site, railPlan(site));
     for (const tenant of site.tenants) {
-      new TenantSpace(this, `tenant-${tenant.name}`, { site, tenant, monitoringNamespace: fleet.charts.kubePrometheusStack.namespace, ncclEnvironment: nccl });
+      new TenantSpace(this, `tenant-${tenant.name}`, {
+        site,
+        tenant,
+        monitoringNamespace: fleet.charts.kubePrometheusStack.namespace,
+        ncclEnvironment: nccl,
+      });
     }
   }
 }

@@ -20,7 +20,8 @@ describe('add-country', () => {
     const f = fleet();
     const planned = Object.values(freeAddressPlan(f)).map(parseCidr);
     for (const block of planned) {
-      for (const site of f.sites) for (const used of Object.values(site.interconnect.addressPlan)) expect(overlaps(block, parseCidr(used))).toBe(false);
+      for (const site of f.sites)
+        for (const used of Object.values(site.interconnect.addressPlan)) expect(overlaps(block, parseCidr(used))).toBe(false);
     }
     expect(f.sites.flatMap((s) => s.interconnect.uplinks.map((u) => u.endpoint))).not.toContain(freeEndpoint(f));
   });
@@ -34,12 +35,18 @@ describe('add-country', () => {
 
   test('scaffolds a site that validates, in a wave, in the schema and in CODEOWNERS', () => {
     const root = project();
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/add-country.ts', 'fi', 'Kajaani', '--operator', 'CSC - IT Center for Science'], { cwd: root, encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'tools/add-country.ts', 'fi', 'Kajaani', '--operator', 'CSC - IT Center for Science'],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^added fi-kajaani: /);
     expect(run.stdout).toContain(`${fleet().sites.length + 1} sites`);
-    const site = (parse(readFileSync(join(root, 'config', 'sites', 'fi.yaml'), 'utf8')) as { sites: { id: string; cluster: { kubeContext: string } }[] }).sites[0];
+    const site = (
+      parse(readFileSync(join(root, 'config', 'sites', 'fi.yaml'), 'utf8')) as { sites: { id: string; cluster: { kubeContext: string } }[] }
+    ).sites[0];
     expect(site).toMatchObject({ id: 'fi-kajaani', cluster: { kubeContext: 'fi-kajaani-admin' } });
     expect(readFileSync(join(root, 'config', 'fleet.yaml'), 'utf8')).toMatch(/sites: \[[^\]]*, fi-kajaani\]\n/);
     expect(readFileSync(join(root, '.github', 'CODEOWNERS'), 'utf8')).toContain('/config/sites/fi.yaml   @ai-factories/ops-fi\n');

@@ -6,7 +6,11 @@ import { ConfigCopy, FIXTURE_CONFIG_DIR, REPO, fleet, tempDir } from './util';
 const PROBLEM_LINE = /^config\/[\w/.-]+\.yaml:\d+:\d+: \S+: .+$/;
 
 function run(script: string, env: Record<string, string>, args: string[] = []) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -16,7 +20,11 @@ describe('commands', () => {
     const { status, stderr } = run('main.ts', { CDKTF_OUTDIR: outdir, FACTORY_CONFIG_DIR: FIXTURE_CONFIG_DIR });
     expect(stderr).toBe('');
     expect(status).toBe(0);
-    const expected = fleet().sites.flatMap((s) => [`${s.id}-foundation`, `${s.id}-platform`, ...(s.phase === 2 ? [`${s.id}-tenants`] : [])]);
+    const expected = fleet().sites.flatMap((s) => [
+      `${s.id}-foundation`,
+      `${s.id}-platform`,
+      ...(s.phase === 2 ? [`${s.id}-tenants`] : []),
+    ]);
     expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(expected.sort());
     expect(existsSync(join(outdir, 'stacks', 'es-barcelona-foundation', 'cdk.tf.json'))).toBe(true);
   });
@@ -24,7 +32,7 @@ describe('commands', () => {
   test('synth with bad config prints one line per problem, exits 1 and leaves the output untouched', () => {
     const config = new ConfigCopy()
       .replace('sites/pl.yaml', 'gpusPerNode: 4', 'gpusPerNode: 40')
-      .replace('sites/lt.yaml', /    acceptance:\n      signOff: .*\n/, '');
+      .replace('sites/lt.yaml', / {4}acceptance:\n {6}signOff: .*\n/, '');
     const outdir = join(tempDir(), 'cdktf.out');
     mkdirSync(join(outdir, 'stacks', 'previous'), { recursive: true });
     writeFileSync(join(outdir, 'manifest.json'), '{"previous": true}');
@@ -32,7 +40,10 @@ describe('commands', () => {
     const { status, stderr, stdout } = run('main.ts', { CDKTF_OUTDIR: outdir, FACTORY_CONFIG_DIR: config.dir });
     expect(status).toBe(1);
     expect(stdout).toBe('');
-    const lines = stderr.trim().split('\n').map((line) => line.split(`${config.dir}/`).join('config/'));
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .map((line) => line.split(`${config.dir}/`).join('config/'));
     expect(lines.slice(0, -1)).toEqual([
       expect.stringMatching(/^config\/sites\/lt\.yaml:9:12: sites\[0\]\.phase: 2 needs a signed-off Phase 1 acceptance/),
       expect.stringMatching(/^config\/sites\/pl\.yaml:\d+:\d+: sites\[0\]\.nodePools\[0\]\.gpusPerNode: 40 is above the maximum 16$/),
@@ -48,9 +59,15 @@ describe('commands', () => {
     const outdir = join(tempDir(), 'cdktf.out');
     const gone = join(outdir, 'stacks', 'xx-gone-tenants');
     mkdirSync(gone, { recursive: true });
-    writeFileSync(join(gone, 'cdk.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: '../../../terraform-state/xx-gone-tenants.tfstate' } } } }));
+    writeFileSync(
+      join(gone, 'cdk.tf.json'),
+      JSON.stringify({ terraform: { backend: { local: { path: '../../../terraform-state/xx-gone-tenants.tfstate' } } } }),
+    );
     mkdirSync(join(dirname(outdir), 'terraform-state'));
-    writeFileSync(join(dirname(outdir), 'terraform-state', 'xx-gone-tenants.tfstate'), JSON.stringify({ version: 4, resources: [{ type: 'kubernetes_namespace_v1', name: 'tenant' }] }));
+    writeFileSync(
+      join(dirname(outdir), 'terraform-state', 'xx-gone-tenants.tfstate'),
+      JSON.stringify({ version: 4, resources: [{ type: 'kubernetes_namespace_v1', name: 'tenant' }] }),
+    );
     const kept = fleet().sites[0].id + '-foundation';
     mkdirSync(join(outdir, 'stacks', kept, '.terraform'), { recursive: true });
     writeFileSync(join(outdir, 'stacks', kept, '.terraform.lock.hcl'), '# lock\n');
@@ -58,7 +75,9 @@ describe('commands', () => {
     const { status, stdout, stderr } = run('main.ts', { CDKTF_OUTDIR: outdir, FACTORY_CONFIG_DIR: FIXTURE_CONFIG_DIR });
     expect(status).toBe(0);
     expect(stdout).toBe('');
-    expect(stderr).toBe(`xx-gone-tenants: no longer in the config, so its folder left ${outdir}; nothing was destroyed and its state is kept (${dirname(outdir)}/terraform-state/xx-gone-tenants.tfstate). To destroy its resources deliberately, check out the config that still has the stack and run: npm run destroy -- xx-gone-tenants\n`);
+    expect(stderr).toBe(
+      `xx-gone-tenants: no longer in the config, so its folder left ${outdir}; nothing was destroyed and its state is kept (${dirname(outdir)}/terraform-state/xx-gone-tenants.tfstate). To destroy its resources deliberately, check out the config that still has the stack and run: npm run destroy -- xx-gone-tenants\n`,
+    );
     expect(existsSync(gone)).toBe(false);
     expect(readFileSync(join(outdir, 'stacks', kept, '.terraform.lock.hcl'), 'utf8')).toBe('# lock\n');
     expect(existsSync(join(outdir, 'stacks', kept, '.terraform'))).toBe(true);
@@ -77,18 +96,29 @@ describe('commands', () => {
     expect(cli.status).toBe(0);
     expect(existsSync(gone)).toBe(false);
     expect(`${cli.stdout}${cli.stderr}`).toContain('xx-gone-tenants: no longer in the config');
-    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(fleet().sites.flatMap((s) => [`${s.id}-foundation`, `${s.id}-platform`, ...(s.phase === 2 ? [`${s.id}-tenants`] : [])]).sort());
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(
+      fleet()
+        .sites.flatMap((s) => [`${s.id}-foundation`, `${s.id}-platform`, ...(s.phase === 2 ? [`${s.id}-tenants`] : [])])
+        .sort(),
+    );
   }, 60_000);
 
   test('synth runs the app directly; deploy, plan and destroy go through the wrapper', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     const app = (JSON.parse(readFileSync(join(REPO, 'cdktf.json'), 'utf8')) as { app: string }).app;
     expect(pkg.scripts.synth).toBe(app); // no cdktf CLI logger, spinner or second copy of each problem
-    expect([pkg.scripts.deploy, pkg.scripts.plan, pkg.scripts.destroy]).toEqual(['tsx tools/cdktf.ts deploy', 'tsx tools/cdktf.ts diff', 'tsx tools/cdktf.ts destroy']);
+    expect([pkg.scripts.deploy, pkg.scripts.plan, pkg.scripts.destroy]).toEqual([
+      'tsx tools/cdktf.ts deploy',
+      'tsx tools/cdktf.ts diff',
+      'tsx tools/cdktf.ts destroy',
+    ]);
     for (const script of Object.values(pkg.scripts)) expect(script).not.toMatch(/(^|\s)(npx )?cdktf\s/);
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     for (const block of readme.match(/```sh\n[\s\S]*?```/g) ?? []) {
-      for (const line of block.split('\n').map((l) => l.replace(/#.*/, '')).filter((l) => /\bcdktf\s+(deploy|diff|destroy|synth)/.test(l))) {
+      for (const line of block
+        .split('\n')
+        .map((l) => l.replace(/#.*/, ''))
+        .filter((l) => /\bcdktf\s+(deploy|diff|destroy|synth)/.test(l))) {
         expect(line).toMatch(/CHECKPOINT_DISABLE=1/);
       }
       for (const script of [...block.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1])) expect(Object.keys(pkg.scripts)).toContain(script);
@@ -99,14 +129,25 @@ describe('commands', () => {
     const bin = tempDir('bin-');
     const record = join(tempDir(), 'record');
     writeFileSync(join(bin, 'cdktf'), `#!/bin/sh\necho "$CHECKPOINT_DISABLE $*" > ${record}\n`, { mode: 0o755 });
-    const ok = run('tools/cdktf.ts', { CDKTF_BIN: join(bin, 'cdktf'), FACTORY_CONFIG_DIR: FIXTURE_CONFIG_DIR, CHECKPOINT_DISABLE: '' }, ['deploy', "'xx-*'", '--auto-approve']);
+    const ok = run('tools/cdktf.ts', { CDKTF_BIN: join(bin, 'cdktf'), FACTORY_CONFIG_DIR: FIXTURE_CONFIG_DIR, CHECKPOINT_DISABLE: '' }, [
+      'deploy',
+      "'xx-*'",
+      '--auto-approve',
+    ]);
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
     expect(readFileSync(record, 'utf8')).toBe("1 deploy 'xx-*' --auto-approve\n");
 
     rmSync(record);
-    const pg = new ConfigCopy().replace('fleet.yaml', /backend:\n  type: local\n  directory: terraform-state\n/, 'backend:\n  type: pg\n');
-    const refused = run('tools/cdktf.ts', { CDKTF_BIN: join(bin, 'cdktf'), FACTORY_CONFIG_DIR: pg.dir, PG_CONN_STR: '' }, ['deploy', "'xx-*'"]);
+    const pg = new ConfigCopy().replace(
+      'fleet.yaml',
+      /backend:\n {2}type: local\n {2}directory: terraform-state\n/,
+      'backend:\n  type: pg\n',
+    );
+    const refused = run('tools/cdktf.ts', { CDKTF_BIN: join(bin, 'cdktf'), FACTORY_CONFIG_DIR: pg.dir, PG_CONN_STR: '' }, [
+      'deploy',
+      "'xx-*'",
+    ]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/^state backend pg: PG_CONN_STR is not set/);
     expect(existsSync(record)).toBe(false);
@@ -120,8 +161,12 @@ describe('commands', () => {
     const config = new ConfigCopy().replace('sites/es.yaml', 'fabric: infiniband', 'fabric: infiniband-ndr');
     const bad = run('tools/validate.ts', { FACTORY_CONFIG_DIR: config.dir });
     expect(bad.status).toBe(1);
-    expect(bad.stderr.split(`${config.dir}/`).join('config/')).toMatch(/^config\/sites\/es\.yaml:32:15: sites\[0\]\.interconnect\.fabric: "infiniband-ndr" is not allowed \(allowed: "infiniband", "roce"\)\n/);
+    expect(bad.stderr.split(`${config.dir}/`).join('config/')).toMatch(
+      /^config\/sites\/es\.yaml:32:15: sites\[0\]\.interconnect\.fabric: "infiniband-ndr" is not allowed \(allowed: "infiniband", "roce"\)\n/,
+    );
     const annotated = run('tools/validate.ts', { FACTORY_CONFIG_DIR: config.dir }, ['--annotations']);
-    expect(annotated.stdout.split(`${config.dir}/`).join('config/')).toBe('::error file=config/sites/es.yaml,line=32,col=15,title=config%3A sites[0].interconnect.fabric::sites[0].interconnect.fabric: "infiniband-ndr" is not allowed (allowed: "infiniband", "roce")\n');
+    expect(annotated.stdout.split(`${config.dir}/`).join('config/')).toBe(
+      '::error file=config/sites/es.yaml,line=32,col=15,title=config%3A sites[0].interconnect.fabric::sites[0].interconnect.fabric: "infiniband-ndr" is not allowed (allowed: "infiniband", "roce")\n',
+    );
   });
 });

@@ -22,7 +22,9 @@ const LOCAL: BackendConfig = { type: 'local', directory: 'terraform-state' };
 /** Every file under `dir`, relative to it. */
 function files(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile()).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .sort();
 }
 
 /** A project folder with the app's layout: cdktf.out and terraform-state side by side. */
@@ -48,7 +50,7 @@ class Project {
 describe('deploy loop, local state (real Terraform CLI)', () => {
   const tf = new TerraformCli();
 
-  test('a second deploy finds the first one\'s state after any synth, even of a removed cdktf.out', () => {
+  test("a second deploy finds the first one's state after any synth, even of a removed cdktf.out", () => {
     const project = new Project();
     const v1 = { 'xx-site-foundation': { operators: 'v1' }, 'xx-site-platform': { rules: 'v1' } };
     project.synthData(v1);
@@ -57,7 +59,9 @@ describe('deploy loop, local state (real Terraform CLI)', () => {
     tf.ok(foundation, ['apply', '-auto-approve', '-no-color']);
     // State is at the project root, nothing of it in the output.
     expect(files(join(project.root, 'terraform-state'))).toEqual(['xx-site-foundation.tfstate']);
-    expect(files(project.outdir).filter((f) => f.includes('tfstate') && !f.startsWith('stacks/xx-site-foundation/.terraform/'))).toEqual([]);
+    expect(files(project.outdir).filter((f) => f.includes('tfstate') && !f.startsWith('stacks/xx-site-foundation/.terraform/'))).toEqual(
+      [],
+    );
     const backendCache = readFileSync(join(foundation, '.terraform', 'terraform.tfstate'), 'utf8');
 
     // `cdktf deploy` synthesizes again first: same config, nothing to do, working files kept.
@@ -94,8 +98,12 @@ describe('deploy loop, local state (real Terraform CLI)', () => {
 
     const { leftovers } = project.synthData({ 'xx-site-platform': { rules: 'v1' } });
     expect(existsSync(tenants)).toBe(false);
-    expect(leftovers).toEqual([{ id: 'xx-site-tenants', state: 'terraform-state/xx-site-tenants.tfstate', resources: 1, folderRemoved: true }]);
-    const state = JSON.parse(readFileSync(join(project.root, 'terraform-state', 'xx-site-tenants.tfstate'), 'utf8')) as { resources: unknown[] };
+    expect(leftovers).toEqual([
+      { id: 'xx-site-tenants', state: 'terraform-state/xx-site-tenants.tfstate', resources: 1, folderRemoved: true },
+    ]);
+    const state = JSON.parse(readFileSync(join(project.root, 'terraform-state', 'xx-site-tenants.tfstate'), 'utf8')) as {
+      resources: unknown[];
+    };
     expect(state.resources).toHaveLength(1);
 
     // Later synths still point at the orphaned state, as long as it holds resources.
@@ -120,10 +128,12 @@ describe('deploy loop, local state (real Terraform CLI)', () => {
     const foundation = project.stackDir('xx-site-foundation');
     tf.ok(foundation, ['init', '-no-color']);
     const before = files(project.outdir).map((f) => [f, readFileSync(join(project.outdir, f), 'utf8')]);
-    expect(() => project.synth((app) => {
-      new DataStack(app, 'xx-site-foundation', LOCAL, { operators: 'v2' });
-      throw new Error('a construct failed');
-    })).toThrow('a construct failed');
+    expect(() =>
+      project.synth((app) => {
+        new DataStack(app, 'xx-site-foundation', LOCAL, { operators: 'v2' });
+        throw new Error('a construct failed');
+      }),
+    ).toThrow('a construct failed');
     expect(files(project.outdir).map((f) => [f, readFileSync(join(project.outdir, f), 'utf8')])).toEqual(before);
     expect(readdirSync(project.root).sort()).toEqual(['cdktf.out']);
   });
@@ -150,7 +160,8 @@ describe('deploy loop, local state (real Terraform CLI)', () => {
     const { stacks } = project.synth((app) => buildFleet(app, { ...fleet(), backend: LOCAL }));
     for (const id of stacks) {
       const dir = project.stackDir(id);
-      const path = (JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { terraform: { backend: { local: { path: string } } } }).terraform.backend.local.path;
+      const path = (JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { terraform: { backend: { local: { path: string } } } })
+        .terraform.backend.local.path;
       expect(path).toBe(`../../../terraform-state/${id}.tfstate`); // relative: the same text on every machine
       expect(relative(project.root, join(dir, path))).toBe(`terraform-state/${id}.tfstate`);
     }
@@ -160,7 +171,9 @@ describe('deploy loop, local state (real Terraform CLI)', () => {
 describe('deploy loop, PostgreSQL state (real Terraform CLI and PostgreSQL server)', () => {
   const tf = new TerraformCli();
   let pg: PostgresServer | undefined;
-  beforeAll(async () => { pg = await PostgresServer.start(); });
+  beforeAll(async () => {
+    pg = await PostgresServer.start();
+  });
   afterAll(() => pg?.stop());
 
   test('apply through the pg block, a concurrent apply is refused on the lock, the state stays intact', async () => {
@@ -168,11 +181,16 @@ describe('deploy loop, PostgreSQL state (real Terraform CLI and PostgreSQL serve
     const backend: BackendConfig = { type: 'pg', schemaPrefix: 'ai_factories' };
     const env = { PG_CONN_STR: server.url() };
     const project = new Project();
-    project.synth((app) => { new DataStack(app, 'xx-site-platform', backend, { rules: 'v1', queues: 'v1' }, 4); });
+    project.synth((app) => {
+      new DataStack(app, 'xx-site-platform', backend, { rules: 'v1', queues: 'v1' }, 4);
+    });
     const dir = project.stackDir('xx-site-platform');
     tf.ok(dir, ['init', '-no-color'], env);
 
-    const first = start('terraform', ['apply', '-auto-approve', '-no-color'], { cwd: dir, env: { ...process.env, ...env, TF_CLI_CONFIG_FILE: tf.cliConfig, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' } });
+    const first = start('terraform', ['apply', '-auto-approve', '-no-color'], {
+      cwd: dir,
+      env: { ...process.env, ...env, TF_CLI_CONFIG_FILE: tf.cliConfig, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' },
+    });
     // Wait until the first apply holds the state lock (a PostgreSQL advisory lock).
     const deadline = Date.now() + 30_000;
     while (server.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") === '0') {
@@ -201,9 +219,15 @@ describe('deploy loop, PostgreSQL state (real Terraform CLI and PostgreSQL serve
 
   test('without PG_CONN_STR Terraform falls back to libpq defaults (PGHOST, PGPORT): why npm run deploy refuses to start', async () => {
     const project = new Project();
-    project.synth((app) => { new DataStack(app, 'xx-site-platform', { type: 'pg', schemaPrefix: 'ai_factories' }, { rules: 'v1' }); });
+    project.synth((app) => {
+      new DataStack(app, 'xx-site-platform', { type: 'pg', schemaPrefix: 'ai_factories' }, { rules: 'v1' });
+    });
     const closed = await freePort();
-    const init = tf.run(project.stackDir('xx-site-platform'), ['init', '-no-color'], { PG_CONN_STR: '', PGHOST: '127.0.0.1', PGPORT: String(closed) });
+    const init = tf.run(project.stackDir('xx-site-platform'), ['init', '-no-color'], {
+      PG_CONN_STR: '',
+      PGHOST: '127.0.0.1',
+      PGPORT: String(closed),
+    });
     expect(init.status).not.toBe(0);
     expect(init.output).toContain(`127.0.0.1:${closed}`);
   });
@@ -220,7 +244,13 @@ describe('s3 backend block (real Terraform CLI)', () => {
     const project = new Project();
     project.synth((app) => {
       const stack = new TerraformStack(app, 'xx-site-foundation');
-      configureStateBackend(stack, 'xx-site-foundation', { type: 's3', bucket: 'factory-state', region: 'eu-central-1', keyPrefix: 'ai-factories', endpoint: `https://127.0.0.1:${port}` });
+      configureStateBackend(stack, 'xx-site-foundation', {
+        type: 's3',
+        bucket: 'factory-state',
+        region: 'eu-central-1',
+        keyPrefix: 'ai-factories',
+        endpoint: `https://127.0.0.1:${port}`,
+      });
       for (const [key, value] of Object.entries(extra)) stack.addOverride(`terraform.backend.s3.${key}`, value);
     });
     return { port, init: tf.run(project.stackDir('xx-site-foundation'), ['init', '-no-color']) };

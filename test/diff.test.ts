@@ -32,7 +32,10 @@ describe('synth diff', () => {
   });
 
   test('a site back to phase 1 shows its tenants stack leaving, flagged destructive until allowed', () => {
-    const diff = diffSynthOutputs(base, synthOf((s) => (s.id === phase2.id ? { ...s, phase: 1 } : s)));
+    const diff = diffSynthOutputs(
+      base,
+      synthOf((s) => (s.id === phase2.id ? { ...s, phase: 1 } : s)),
+    );
     const tenants = diff.stacks.find((s) => s.id === `${phase2.id}-tenants`)!;
     expect(tenants.status).toBe('removed');
     expect(tenants.destructive).toMatch(/resources keep running, unmanaged, until someone destroys them deliberately/);
@@ -44,11 +47,20 @@ describe('synth diff', () => {
     // Its checks turn from CronJobs back into Jobs: replaced, not destructive.
     const platform = diff.stacks.find((s) => s.id === `${phase2.id}-platform`)!;
     expect(platform.resources.filter((r) => r.destructive)).toEqual([]);
-    expect(platform.resources.some((r) => r.action === 'replace' && r.fields.some((f) => f.path === 'manifest.kind' && f.before === 'CronJob' && f.after === 'Job'))).toBe(true);
+    expect(
+      platform.resources.some(
+        (r) => r.action === 'replace' && r.fields.some((f) => f.path === 'manifest.kind' && f.before === 'CronJob' && f.after === 'Job'),
+      ),
+    ).toBe(true);
   });
 
   test('a node count change shows the changed fields and nothing destructive', () => {
-    const diff = diffSynthOutputs(base, synthOf((s) => (s.id === pooled.id ? { ...s, nodePools: s.nodePools.map((p, i) => (i === 0 ? { ...p, nodes: p.nodes + 1 } : p)) } : s)));
+    const diff = diffSynthOutputs(
+      base,
+      synthOf((s) =>
+        s.id === pooled.id ? { ...s, nodePools: s.nodePools.map((p, i) => (i === 0 ? { ...p, nodes: p.nodes + 1 } : p)) } : s,
+      ),
+    );
     const changed = diff.stacks.filter((s) => s.status !== 'unchanged');
     expect(changed.map((s) => s.id)).toContain(`${pooled.id}-platform`);
     for (const stack of changed) expect(stack.id.startsWith(`${pooled.id}-`) && stack.status === 'changed').toBe(true);
@@ -60,28 +72,81 @@ describe('synth diff', () => {
   test('removing or replacing what holds data is destructive; updating it in place is not', () => {
     type Resources = Record<string, Record<string, Record<string, unknown>>>;
     const stack = (resource: Resources) => ({ terraform: { backend: { local: { path: 'x' } } } as Record<string, unknown>, resource });
-    const pool = (name: string, replicas: number) => ({ manifest: { apiVersion: 'ceph.rook.io/v1', kind: 'CephBlockPool', metadata: { name, namespace: 'rook-ceph' }, spec: { replicated: { size: replicas } } } });
-    const cls = (reclaim: string) => ({ metadata: { name: 'scratch' }, reclaim_policy: reclaim, storage_provisioner: 'rook-ceph.rbd.csi.ceph.com', lifecycle: { prevent_destroy: true } });
-    const base = new Map([['xx-platform', stack({ kubernetes_manifest: { pool: pool('scratch', 2) }, kubernetes_storage_class_v1: { scratch: cls('Delete') }, kubernetes_config_map_v1: { cm: { metadata: { name: 'a' }, data: { k: '1' } } } })]]);
+    const pool = (name: string, replicas: number) => ({
+      manifest: {
+        apiVersion: 'ceph.rook.io/v1',
+        kind: 'CephBlockPool',
+        metadata: { name, namespace: 'rook-ceph' },
+        spec: { replicated: { size: replicas } },
+      },
+    });
+    const cls = (reclaim: string) => ({
+      metadata: { name: 'scratch' },
+      reclaim_policy: reclaim,
+      storage_provisioner: 'rook-ceph.rbd.csi.ceph.com',
+      lifecycle: { prevent_destroy: true },
+    });
+    const base = new Map([
+      [
+        'xx-platform',
+        stack({
+          kubernetes_manifest: { pool: pool('scratch', 2) },
+          kubernetes_storage_class_v1: { scratch: cls('Delete') },
+          kubernetes_config_map_v1: { cm: { metadata: { name: 'a' }, data: { k: '1' } } },
+        }),
+      ],
+    ]);
 
-    const resized = diffStacks(base, new Map([['xx-platform', stack({ kubernetes_manifest: { pool: pool('scratch', 3) }, kubernetes_storage_class_v1: { scratch: cls('Delete') }, kubernetes_config_map_v1: { cm: { metadata: { name: 'a' }, data: { k: '2' } } } })]]));
+    const resized = diffStacks(
+      base,
+      new Map([
+        [
+          'xx-platform',
+          stack({
+            kubernetes_manifest: { pool: pool('scratch', 3) },
+            kubernetes_storage_class_v1: { scratch: cls('Delete') },
+            kubernetes_config_map_v1: { cm: { metadata: { name: 'a' }, data: { k: '2' } } },
+          }),
+        ],
+      ]),
+    );
     expect(resized.stacks[0].resources.map((r) => [r.address, r.action, r.destructive])).toEqual([
       ['kubernetes_config_map_v1.cm', 'change', undefined],
       ['kubernetes_manifest.pool', 'change', undefined],
     ]);
 
-    const renamed = diffStacks(base, new Map([['xx-platform', stack({ kubernetes_manifest: { pool: pool('fast-scratch', 2) }, kubernetes_storage_class_v1: { scratch: cls('Retain') }, kubernetes_config_map_v1: { renamed: { metadata: { name: 'a' }, data: { k: '1' } } } })]]));
+    const renamed = diffStacks(
+      base,
+      new Map([
+        [
+          'xx-platform',
+          stack({
+            kubernetes_manifest: { pool: pool('fast-scratch', 2) },
+            kubernetes_storage_class_v1: { scratch: cls('Retain') },
+            kubernetes_config_map_v1: { renamed: { metadata: { name: 'a' }, data: { k: '1' } } },
+          }),
+        ],
+      ]),
+    );
     expect(renamed.stacks[0].resources.map((r) => [r.address, r.action, Boolean(r.destructive)])).toEqual([
       ['kubernetes_config_map_v1.cm', 'remove', false],
       ['kubernetes_config_map_v1.renamed', 'add', false],
       ['kubernetes_manifest.pool', 'replace', true],
       ['kubernetes_storage_class_v1.scratch', 'replace', true],
     ]);
-    expect(destructiveAddresses(renamed)).toEqual(['xx-platform:kubernetes_manifest.pool', 'xx-platform:kubernetes_storage_class_v1.scratch']);
+    expect(destructiveAddresses(renamed)).toEqual([
+      'xx-platform:kubernetes_manifest.pool',
+      'xx-platform:kubernetes_storage_class_v1.scratch',
+    ]);
     expect(isAllowed('xx-platform:kubernetes_manifest.pool', ['xx-platform:kubernetes_manifest.pool'])).toBe(true);
     expect(isAllowed('xx-platform:kubernetes_storage_class_v1.scratch', ['xx-platform:kubernetes_manifest.pool'])).toBe(false);
 
-    const moved = diffStacks(base, new Map([['xx-platform', { ...stack(base.get('xx-platform')!.resource as Resources), terraform: { backend: { local: { path: 'y' } } } }]]));
+    const moved = diffStacks(
+      base,
+      new Map([
+        ['xx-platform', { ...stack(base.get('xx-platform')!.resource as Resources), terraform: { backend: { local: { path: 'y' } } } }],
+      ]),
+    );
     expect(moved.stacks[0].destructive).toMatch(/state backend changes/);
   });
 
@@ -97,7 +162,11 @@ describe('synth diff', () => {
   });
 
   test('reads allows from a pull-request description and rejects bad arguments', () => {
-    expect(allowsFrom('Sign-off of Warsaw.\n\nallow-destroy: pl-warsaw-tenants\n  Allow-Destroy:  es-barcelona-platform:kubernetes_manifest.x \nnot allow-destroy: y\n')).toEqual(['pl-warsaw-tenants', 'es-barcelona-platform:kubernetes_manifest.x']);
+    expect(
+      allowsFrom(
+        'Sign-off of Warsaw.\n\nallow-destroy: pl-warsaw-tenants\n  Allow-Destroy:  es-barcelona-platform:kubernetes_manifest.x \nnot allow-destroy: y\n',
+      ),
+    ).toEqual(['pl-warsaw-tenants', 'es-barcelona-platform:kubernetes_manifest.x']);
     expect(parseArgs(['a'])).toMatch(/^usage: npm run diff/);
     expect(parseArgs(['--base', 'main', 'extra'])).toMatch(/^usage: npm run diff/);
     expect(parseArgs(['a', 'b', '--allow'])).toBe('unknown option --allow (allowed: --base, --allow-destroy, --allow-from, --out)');
@@ -107,7 +176,8 @@ describe('synth diff', () => {
 
   test('the command exits 2 on destructive changes unless allowed, 0 otherwise', () => {
     const head = synthOf((s) => (s.id === phase2.id ? { ...s, phase: 1 } : s));
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/diff.ts', base, head, ...args], { cwd: REPO, encoding: 'utf8' });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'tools/diff.ts', base, head, ...args], { cwd: REPO, encoding: 'utf8' });
     const blocked = run();
     expect(blocked.status).toBe(EXIT_DESTRUCTIVE);
     expect(blocked.stdout).toMatch(/^## Synth diff: /);
@@ -119,7 +189,10 @@ describe('synth diff', () => {
     const allowed = run('--allow-from', body, '--out', out);
     expect(allowed.status).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(allowed.stdout);
-    expect(spawnSync(process.execPath, ['--import', 'tsx', 'tools/diff.ts', base, join(tempDir(), 'none')], { cwd: REPO, encoding: 'utf8' }).status).toBe(1);
+    expect(
+      spawnSync(process.execPath, ['--import', 'tsx', 'tools/diff.ts', base, join(tempDir(), 'none')], { cwd: REPO, encoding: 'utf8' })
+        .status,
+    ).toBe(1);
   });
 
   test('--base synthesizes a git ref in a worktree and compares it with the working tree', () => {
@@ -134,7 +207,8 @@ describe('synth diff', () => {
       rmSync(join(clone, 'config', entry), { recursive: true, force: true });
       cpSync(join(FIXTURE_CONFIG_DIR, entry), join(clone, 'config', entry), { recursive: true });
     }
-    for (const file of ['tools/diff.ts', 'tools/private/synth-diff.ts', 'tools/private/synth.ts', 'main.ts']) cpSync(join(REPO, file), join(clone, file));
+    for (const file of ['tools/diff.ts', 'tools/private/synth-diff.ts', 'tools/private/synth.ts', 'main.ts'])
+      cpSync(join(REPO, file), join(clone, file));
     symlinkSync(join(REPO, 'node_modules'), join(clone, 'node_modules'), 'dir');
     git('-c', 'user.email=ci@example.org', '-c', 'user.name=ci', 'commit', '-qam', 'fixture fleet');
     const siteFile = join(clone, 'config', 'sites', `${phase2.country.toLowerCase()}.yaml`);

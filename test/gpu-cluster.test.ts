@@ -16,7 +16,9 @@ const stackWith = (build: (stack: TerraformStack) => void): TerraformStack => {
   return stack;
 };
 const gpuValues = (s: Site, props: Partial<ConstructorParameters<typeof GpuOperator>[2]> = {}) =>
-  releaseValues(stackWith((stack) => new GpuOperator(stack, 'gpu', { site: s, chart: fleet().charts.gpuOperator, ...props })))['gpu-operator'] as Record<string, any>;
+  releaseValues(stackWith((stack) => new GpuOperator(stack, 'gpu', { site: s, chart: fleet().charts.gpuOperator, ...props })))[
+    'gpu-operator'
+  ] as Record<string, any>;
 const pool = (siteId: string, name: string): NodePool => site(siteId).nodePools.find((p) => p.name === name)!;
 
 describe('GpuOperator', () => {
@@ -43,7 +45,10 @@ describe('GpuOperator', () => {
   test('builds a MIG layout per partitioned pool from its catalogue profiles', () => {
     const values = gpuValues(site('cz-prague'));
     expect(values.mig.strategy).toBe('mixed');
-    expect(values.migManager).toMatchObject({ enabled: true, config: { name: 'factory-mig-layouts', create: true, default: 'all-disabled' } });
+    expect(values.migManager).toMatchObject({
+      enabled: true,
+      config: { name: 'factory-mig-layouts', create: true, default: 'all-disabled' },
+    });
     const layouts = parseYaml(values.migManager.config.data['config.yaml']);
     expect(layouts['mig-configs']).toEqual({
       'all-disabled': [{ devices: 'all', 'mig-enabled': false }],
@@ -55,7 +60,9 @@ describe('GpuOperator', () => {
   test('fails when a pool asks for MIG profiles its GPU does not have', () => {
     const cz = site('cz-prague');
     const broken = { ...cz, nodePools: [{ ...pool('cz-prague', 'h100-mig'), gpu: pool('cz-prague', 'h200').gpu }] };
-    expect(() => gpuValues(broken)).toThrow('cz-prague pool h100-mig: MIG profiles 3g.40gb, 2g.20gb, 1g.10gb are not supported by H200-SXM-141GB (allowed: 1g.18gb, 1g.35gb, 2g.35gb, 3g.71gb, 4g.71gb, 7g.141gb)');
+    expect(() => gpuValues(broken)).toThrow(
+      'cz-prague pool h100-mig: MIG profiles 3g.40gb, 2g.20gb, 1g.10gb are not supported by H200-SXM-141GB (allowed: 1g.18gb, 1g.35gb, 2g.35gb, 3g.71gb, 4g.71gb, 7g.141gb)',
+    );
   });
 
   test.each([
@@ -63,7 +70,9 @@ describe('GpuOperator', () => {
     ['single', ['none', 'single']],
     ['mixed', ['single', 'mixed']],
   ] as const)('cluster MIG strategy is %s for pools %j', (expected, strategies) => {
-    expect(clusterMigStrategy({ nodePools: strategies.map((strategy) => ({ ...pool('cz-prague', 'h200'), mig: { strategy } })) })).toBe(expected);
+    expect(clusterMigStrategy({ nodePools: strategies.map((strategy) => ({ ...pool('cz-prague', 'h200'), mig: { strategy } })) })).toBe(
+      expected,
+    );
   });
 });
 
@@ -108,13 +117,17 @@ describe('NodePoolLabels', () => {
   });
 
   test('fails when a block holds more racks than the pool has', () => {
-    expect(() => rulesOf({ ...pool('es-barcelona', 'h200'), racks: { count: 2, perBlock: 4 } })).toThrow('pool h200: racks.perBlock 4 is more than racks.count 2');
+    expect(() => rulesOf({ ...pool('es-barcelona', 'h200'), racks: { count: 2, perBlock: 4 } })).toThrow(
+      'pool h200: racks.perBlock 4 is more than racks.count 2',
+    );
   });
 });
 
 describe('NodeFeatureDiscovery', () => {
   test('publishes the fleet and MIG label namespaces and enables taints', () => {
-    const values = releaseValues(stackWith((stack) => new NodeFeatureDiscovery(stack, 'nfd', { siteId: 'es-barcelona', chart: fleet().charts.nodeFeatureDiscovery })))['node-feature-discovery'] as Record<string, any>;
+    const values = releaseValues(
+      stackWith((stack) => new NodeFeatureDiscovery(stack, 'nfd', { siteId: 'es-barcelona', chart: fleet().charts.nodeFeatureDiscovery })),
+    )['node-feature-discovery'] as Record<string, any>;
     expect(values.master).toMatchObject({ extraLabelNs: ['ai-factory.eu', 'nvidia.com'], enableTaints: true });
   });
 });
@@ -122,8 +135,16 @@ describe('NodeFeatureDiscovery', () => {
 describe('WorkloadClasses', () => {
   test('an NVIDIA RuntimeClass and three ordered PriorityClasses, none the global default', () => {
     const json = Testing.synth(stackWith((stack) => new WorkloadClasses(stack, 'classes', { siteId: 'es-barcelona' })));
-    expect(json).toHaveResourceWithProperties(RuntimeClassV1, { handler: 'nvidia', metadata: { name: 'nvidia', labels: expect.anything() } });
-    const classes = Object.values(JSON.parse(json).resource.kubernetes_priority_class_v1) as { metadata: { name: string }; value: number; global_default: boolean; preemption_policy: string }[];
+    expect(json).toHaveResourceWithProperties(RuntimeClassV1, {
+      handler: 'nvidia',
+      metadata: { name: 'nvidia', labels: expect.anything() },
+    });
+    const classes = Object.values(JSON.parse(json).resource.kubernetes_priority_class_v1) as {
+      metadata: { name: string };
+      value: number;
+      global_default: boolean;
+      preemption_policy: string;
+    }[];
     expect(classes.map((c) => [c.metadata.name, c.value, c.preemption_policy]).sort((a, b) => Number(b[1]) - Number(a[1]))).toEqual([
       ['factory-system', 1_000_000, 'PreemptLowerPriority'],
       ['factory-production', 10_000, 'PreemptLowerPriority'],

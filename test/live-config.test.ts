@@ -15,7 +15,9 @@ describe('live config', () => {
   test('every site has the stacks its phase implies, and tenants only after a signed-off Phase 1', () => {
     for (const stacks of sites) {
       const { site } = stacks;
-      expect(deployOrder(stacks).map((s) => s.node.id)).toEqual(LAYERS.filter((l) => l !== 'tenants' || site.phase === 2).map((l) => `${site.id}-${l}`));
+      expect(deployOrder(stacks).map((s) => s.node.id)).toEqual(
+        LAYERS.filter((l) => l !== 'tenants' || site.phase === 2).map((l) => `${site.id}-${l}`),
+      );
       if (site.phase === 2) expect(site.acceptance.signOff).toBeDefined();
       expect(siteGpus(site)).toBeGreaterThan(0);
     }

@@ -24,7 +24,9 @@ describe('loader, every problem in one run', () => {
     const problems = config.problems();
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^config\/fleet\.yaml:\d+:\d+: charts\.kubePrometheusStack\.version: /);
-    expect(problems[1]).toMatch(/^config\/sites\/es\.yaml:\d+:\d+: sites\[0\]\.schedule\.phase2\.end: "2026-07-01" is before phase2\.start "2026-07-06"$/);
+    expect(problems[1]).toMatch(
+      /^config\/sites\/es\.yaml:\d+:\d+: sites\[0\]\.schedule\.phase2\.end: "2026-07-01" is before phase2\.start "2026-07-06"$/,
+    );
   });
 
   test('broken fleet defaults skip only the checks that need them', () => {
@@ -38,32 +40,46 @@ describe('loader, every problem in one run', () => {
     ]);
   });
 
-  test('a site file with a syntax error does not hide the waves\' problems, nor is it reported as missing', () => {
+  test("a site file with a syntax error does not hide the waves' problems, nor is it reported as missing", () => {
     const config = new ConfigCopy()
       .replace('sites/pl.yaml', 'country: PL', 'country: PL: [')
       .replace('fleet.yaml', 'sites: [lt-vilnius]', 'sites: [lt-vilnus]');
     const problems = config.problems();
     expect(problems.some((p) => /^config\/sites\/pl\.yaml:\d+:\d+: \(yaml\): YAML syntax/.test(p))).toBe(true);
-    expect(problems).toContainEqual(expect.stringMatching(/^config\/fleet\.yaml:\d+:\d+: waves\[0\]\.sites\[0\]: "lt-vilnus" is not a site of the fleet/));
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^config\/fleet\.yaml:\d+:\d+: waves\[0\]\.sites\[0\]: "lt-vilnus" is not a site of the fleet/),
+    );
     expect(problems).toContainEqual(expect.stringMatching(/"lt-vilnius" is in no rollout wave/));
     expect(problems.join('\n')).not.toMatch(/"pl-warsaw" is not a site/);
   });
 
   test('a site file that fails the schema still lends its ids to the wave check', () => {
     const config = new ConfigCopy().replace('sites/pl.yaml', 'gpusPerNode: 4', 'gpusPerNode: many');
-    expect(config.problems()).toEqual([expect.stringMatching(/^config\/sites\/pl\.yaml:\d+:\d+: sites\[0\]\.nodePools\[0\]\.gpusPerNode: "many" is not a number$/)]);
+    expect(config.problems()).toEqual([
+      expect.stringMatching(/^config\/sites\/pl\.yaml:\d+:\d+: sites\[0\]\.nodePools\[0\]\.gpusPerNode: "many" is not a number$/),
+    ]);
   });
 
   test('a conflict between two files lands on the changed one and names both', () => {
     const config = new ConfigCopy().replace('sites/es.yaml', 'kubeContext: es-barcelona-admin', 'kubeContext: cz-prague-admin');
     expect(problemsWith(config, [])).toEqual([
-      expect.stringMatching(/^config\/sites\/es\.yaml:\d+:\d+: sites\[0\]\.cluster\.kubeContext: "cz-prague-admin" is already the cluster of site cz-prague \(config\/sites\/cz\.yaml\)/),
+      expect.stringMatching(
+        /^config\/sites\/es\.yaml:\d+:\d+: sites\[0\]\.cluster\.kubeContext: "cz-prague-admin" is already the cluster of site cz-prague \(config\/sites\/cz\.yaml\)/,
+      ),
     ]);
     const overlap = new ConfigCopy().replace('sites/es.yaml', 'storage: 10.43.0.0/20', 'storage: 10.10.0.0/20');
     const onCz = problemsWith(overlap, ['sites/cz.yaml']);
     const onEs = problemsWith(overlap, ['sites/es.yaml']);
-    expect(onEs).toEqual([expect.stringMatching(/^config\/sites\/es\.yaml:\d+:\d+: sites\[0\]\.interconnect\.addressPlan\.storage: "10\.10\.0\.0\/20" overlaps cz-prague \w+ \(config\/sites\/cz\.yaml\)/)]);
-    expect(onCz).toEqual([expect.stringMatching(/^config\/sites\/cz\.yaml:\d+:\d+: sites\[0\]\.interconnect\.addressPlan\.\w+: "10\.10\.0\.0\/\d+" overlaps es-barcelona storage \(config\/sites\/es\.yaml\) "10\.10\.0\.0\/20"/)]);
+    expect(onEs).toEqual([
+      expect.stringMatching(
+        /^config\/sites\/es\.yaml:\d+:\d+: sites\[0\]\.interconnect\.addressPlan\.storage: "10\.10\.0\.0\/20" overlaps cz-prague \w+ \(config\/sites\/cz\.yaml\)/,
+      ),
+    ]);
+    expect(onCz).toEqual([
+      expect.stringMatching(
+        /^config\/sites\/cz\.yaml:\d+:\d+: sites\[0\]\.interconnect\.addressPlan\.\w+: "10\.10\.0\.0\/\d+" overlaps es-barcelona storage \(config\/sites\/es\.yaml\) "10\.10\.0\.0\/20"/,
+      ),
+    ]);
   });
 });
 
@@ -71,26 +87,44 @@ describe('loader, hints that help', () => {
   test('a .yml file is told to end in .yaml, not to change its country', () => {
     const config = new ConfigCopy();
     execFileSync('mv', [join(config.dir, 'sites', 'es.yaml'), join(config.dir, 'sites', 'es.yml')]);
-    expect(config.problems()).toEqual([expect.stringMatching(/^config\/sites\/es\.yml:3:10: country: "ES" does not match the file name es\.yml \(site files end in \.yaml \(rename the file to es\.yaml\)\)$/)]);
+    expect(config.problems()).toEqual([
+      expect.stringMatching(
+        /^config\/sites\/es\.yml:3:10: country: "ES" does not match the file name es\.yml \(site files end in \.yaml \(rename the file to es\.yaml\)\)$/,
+      ),
+    ]);
   });
 
   test('.inf, decimal commas, a second document and unknown keys in a union', () => {
     const inf = new ConfigCopy().replace('sites/es.yaml', 'pue: 1.15', 'pue: .inf');
     expect(inf.problems()).toEqual(['config/sites/es.yaml:14:35: sites[0].energy.pue: .inf is not a finite number']);
     const flow = new ConfigCopy().replace('sites/es.yaml', 'pue: 1.15', 'pue: 1,15');
-    expect(flow.problems()).toEqual(['config/sites/es.yaml:14:37: sites[0].energy["15"]: unknown key "15" (a decimal comma? write numbers with a point, e.g. 1.15); allowed keys: budgetMW, pue, gridCarbonGPerKWh']);
-    const block = new ConfigCopy().replace('sites/es.yaml', /energy: \{ budgetMW: 6\.5, pue: 1\.15, gridCarbonGPerKWh: 120 \}/, 'energy:\n      budgetMW: 6.5\n      pue: 1,15\n      gridCarbonGPerKWh: 120');
-    expect(block.problems()).toEqual(['config/sites/es.yaml:16:12: sites[0].energy.pue: "1,15" is not a number (a decimal comma? write 1.15)']);
+    expect(flow.problems()).toEqual([
+      'config/sites/es.yaml:14:37: sites[0].energy["15"]: unknown key "15" (a decimal comma? write numbers with a point, e.g. 1.15); allowed keys: budgetMW, pue, gridCarbonGPerKWh',
+    ]);
+    const block = new ConfigCopy().replace(
+      'sites/es.yaml',
+      /energy: \{ budgetMW: 6\.5, pue: 1\.15, gridCarbonGPerKWh: 120 \}/,
+      'energy:\n      budgetMW: 6.5\n      pue: 1,15\n      gridCarbonGPerKWh: 120',
+    );
+    expect(block.problems()).toEqual([
+      'config/sites/es.yaml:16:12: sites[0].energy.pue: "1,15" is not a number (a decimal comma? write 1.15)',
+    ]);
     const twoDocs = new ConfigCopy();
     twoDocs.write('sites/es.yaml', `${twoDocs.read('sites/es.yaml')}---\nextra: 1\n`);
-    expect(twoDocs.problems()).toEqual([expect.stringMatching(/^config\/sites\/es\.yaml:\d+:1: \(yaml\): a config file holds one YAML document; remove the "---" that starts a second one$/)]);
+    expect(twoDocs.problems()).toEqual([
+      expect.stringMatching(
+        /^config\/sites\/es\.yaml:\d+:1: \(yaml\): a config file holds one YAML document; remove the "---" that starts a second one$/,
+      ),
+    ]);
     const backend = new ConfigCopy().replace('fleet.yaml', '  directory: terraform-state\n', '  directory: terraform-state\n  bucket: x\n');
     expect(backend.problems()).toEqual([expect.stringMatching(/backend\.bucket: unknown key "bucket"; allowed keys: type, directory$/)]);
   });
 
   test('a misaligned block is reported as misaligned, not as overlapping its neighbours', () => {
     const config = new ConfigCopy().replace('sites/es.yaml', 'pods: 10.41.0.0/16', 'pods: 10.41.0.1/8');
-    expect(config.problems()).toEqual([expect.stringMatching(/addressPlan\.pods: "10\.41\.0\.1\/8" has host bits set \(did you mean "10\.0\.0\.0\/8"\?\)$/)]);
+    expect(config.problems()).toEqual([
+      expect.stringMatching(/addressPlan\.pods: "10\.41\.0\.1\/8" has host bits set \(did you mean "10\.0\.0\.0\/8"\?\)$/),
+    ]);
   });
 
   test('echoed values are shortened', () => {
@@ -105,8 +139,16 @@ describe('loader, files that are not regular files', () => {
   test.each([
     ['a directory', (path: string) => mkdirSync(path), 'is a directory (allowed: a regular YAML file)'],
     ['a FIFO', (path: string) => execFileSync('mkfifo', [path]), 'is a special file (allowed: a regular YAML file)'],
-    ['a link to /dev/zero', (path: string) => symlinkSync('/dev/zero', path), 'is a symbolic link (allowed: a regular file in the config folder)'],
-    ['a link to another file', (path: string) => symlinkSync('/etc/passwd', path), 'is a symbolic link (allowed: a regular file in the config folder)'],
+    [
+      'a link to /dev/zero',
+      (path: string) => symlinkSync('/dev/zero', path),
+      'is a symbolic link (allowed: a regular file in the config folder)',
+    ],
+    [
+      'a link to another file',
+      (path: string) => symlinkSync('/etc/passwd', path),
+      'is a symbolic link (allowed: a regular file in the config folder)',
+    ],
   ])('rejects %s before reading it', (_name, make, message) => {
     const config = new ConfigCopy();
     const path = join(config.dir, 'sites', 'xx.yaml');
@@ -119,12 +161,19 @@ describe('loader, files that are not regular files', () => {
 describe('loader, values that can never work', () => {
   test('acceptance thresholds above what the fabric carries, on the file that sets them', () => {
     const site = new ConfigCopy().replace('sites/es.yaml', 'ncclBusBwGBps: 350', 'ncclBusBwGBps: 500');
-    expect(site.problems()).toEqual(['config/sites/es.yaml:51:22: sites[0].acceptance.ncclBusBwGBps: 500 GB/s is above what 8 rails of 400 Gb/s carry between nodes (400 GB/s; allowed: below, e.g. 320)']);
+    expect(site.problems()).toEqual([
+      'config/sites/es.yaml:51:22: sites[0].acceptance.ncclBusBwGBps: 500 GB/s is above what 8 rails of 400 Gb/s carry between nodes (400 GB/s; allowed: below, e.g. 320)',
+    ]);
     const fleet = new ConfigCopy().replace('fleet.yaml', 'rdmaLinkGbps: 360', 'rdmaLinkGbps: 500');
     const problems = fleet.problems();
     expect(problems.length).toBeGreaterThan(0);
-    for (const p of problems) expect(p).toMatch(/^config\/fleet\.yaml:\d+:\d+: acceptance\.rdmaLinkGbps: 500 Gb\/s can never be measured on \d+ Gb\/s links .* at site [a-z]+-[a-z]+ \(config\/sites\/\w+\.yaml\); set a lower value there or here$/);
-    expect(new ConfigCopy().replace('fleet.yaml', 'rdmaLinkGbps: 360', 'rdmaLinkGbps: 5000').problems()).toEqual([expect.stringMatching(/acceptance\.rdmaLinkGbps: 5000 is above the maximum 1600$/)]);
+    for (const p of problems)
+      expect(p).toMatch(
+        /^config\/fleet\.yaml:\d+:\d+: acceptance\.rdmaLinkGbps: 500 Gb\/s can never be measured on \d+ Gb\/s links .* at site [a-z]+-[a-z]+ \(config\/sites\/\w+\.yaml\); set a lower value there or here$/,
+      );
+    expect(new ConfigCopy().replace('fleet.yaml', 'rdmaLinkGbps: 360', 'rdmaLinkGbps: 5000').problems()).toEqual([
+      expect.stringMatching(/acceptance\.rdmaLinkGbps: 5000 is above the maximum 1600$/),
+    ]);
   });
 
   test('absurd rates and capacities', () => {
@@ -137,7 +186,7 @@ describe('loader, values that can never work', () => {
     ]);
   });
 
-  test('public, tiny or oversized blocks and endpoints inside the site\'s own networks', () => {
+  test("public, tiny or oversized blocks and endpoints inside the site's own networks", () => {
     const config = new ConfigCopy()
       .replace('sites/es.yaml', 'pods: 10.41.0.0/16', 'pods: 8.8.0.0/16')
       .replace('sites/es.yaml', 'services: 10.42.0.0/20', 'services: 10.42.0.0/32')
@@ -153,8 +202,14 @@ describe('loader, values that can never work', () => {
 
   test('duplicate wave names and YAML tags', () => {
     const waves = new ConfigCopy().replace('fleet.yaml', 'name: wave-2', 'name: wave-1');
-    expect(waves.problems()).toEqual([expect.stringMatching(/^config\/fleet\.yaml:\d+:\d+: waves\[2\]\.name: "wave-1" is already the name of wave 2 \(wave names are unique\)$/)]);
+    expect(waves.problems()).toEqual([
+      expect.stringMatching(
+        /^config\/fleet\.yaml:\d+:\d+: waves\[2\]\.name: "wave-1" is already the name of wave 2 \(wave names are unique\)$/,
+      ),
+    ]);
     const tagged = new ConfigCopy().replace('sites/es.yaml', 'city: Barcelona', 'city: !custom Barcelona');
-    expect(tagged.problems()).toEqual(['config/sites/es.yaml:6:19: (yaml): YAML tag !custom is not allowed: config is plain YAML (mappings, lists, strings, numbers, booleans); remove the tag']);
+    expect(tagged.problems()).toEqual([
+      'config/sites/es.yaml:6:19: (yaml): YAML tag !custom is not allowed: config is plain YAML (mappings, lists, strings, numbers, booleans); remove the tag',
+    ]);
   });
 });

@@ -21,9 +21,19 @@ describe('GpuHealthAlerts', () => {
 
   test('defaults: XID, ECC, temperature, fell-off-the-bus and exporter-down alerts', () => {
     const rules = alerts();
-    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining([
-      'GpuXidError', 'GpuFatalXid', 'GpuFellOffBus', 'GpuDoubleBitEccErrors', 'GpuRowRemapFailure', 'GpuTemperatureHigh', 'GpuMemoryTemperatureHigh', 'DcgmExporterDown', 'DcgmExporterAbsent',
-    ]));
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining([
+        'GpuXidError',
+        'GpuFatalXid',
+        'GpuFellOffBus',
+        'GpuDoubleBitEccErrors',
+        'GpuRowRemapFailure',
+        'GpuTemperatureHigh',
+        'GpuMemoryTemperatureHigh',
+        'DcgmExporterDown',
+        'DcgmExporterAbsent',
+      ]),
+    );
     expect(byName(rules, 'GpuFellOffBus')).toMatchObject({ expr: 'DCGM_FI_DEV_XID_ERRORS == 79', labels: { severity: 'critical' } });
     expect(byName(rules, 'GpuFatalXid').expr).toContain('DCGM_FI_DEV_XID_ERRORS == 48 or');
     expect(byName(rules, 'GpuTemperatureHigh')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_TEMP > 85', for: '5m' });
@@ -39,9 +49,13 @@ describe('GpuHealthAlerts', () => {
 });
 
 describe('GpuAccounting', () => {
-  const records = (siteId: string) => Object.fromEntries(
-    rulesOf((stack) => new GpuAccounting(stack, 'accounting', { site: site(siteId), namespace: 'monitoring' })).map((r) => [r.record, r.expr]),
-  );
+  const records = (siteId: string) =>
+    Object.fromEntries(
+      rulesOf((stack) => new GpuAccounting(stack, 'accounting', { site: site(siteId), namespace: 'monitoring' })).map((r) => [
+        r.record,
+        r.expr,
+      ]),
+    );
 
   test('records GPU-hours and energy per namespace and per programme', () => {
     const r = records('es-barcelona');

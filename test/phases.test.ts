@@ -11,12 +11,22 @@ import { deployOrder, type SiteStacks } from '../stacks/fleet';
 import { rolloutPlan } from '../tools/rollout';
 import { ConfigCopy, buildSites, fleet, manifests, releaseValues, resources, site } from './util';
 
-type M = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec: any };
+type M = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: any;
+};
 const all = buildSites();
 const stacksOf = (id: string): SiteStacks => all.find((s) => s.site.id === id)!;
 const platform = (id: string) => manifests(stacksOf(id).platform) as M[];
 const podSpecOf = (m: M) => (m.kind === 'CronJob' ? m.spec.jobTemplate.spec : m.spec).template.spec;
-const containerEnv = (m: M) => Object.fromEntries(podSpecOf(m).containers[0].env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+const containerEnv = (m: M) =>
+  Object.fromEntries(
+    podSpecOf(m)
+      .containers[0].env.filter((e: { value?: string }) => e.value !== undefined)
+      .map((e: { name: string; value: string }) => [e.name, e.value]),
+  );
 
 describe('Phase 1: acceptance jobs', () => {
   const jobs = platform('pl-warsaw').filter((m) => m.kind === 'Job');
@@ -25,15 +35,26 @@ describe('Phase 1: acceptance jobs', () => {
     expect(stacksOf('pl-warsaw').tenants).toBeUndefined();
     expect(platform('pl-warsaw').filter((m) => m.kind === 'CronJob')).toEqual([]);
     expect(jobs.map((j) => j.metadata.name).sort()).toEqual([
-      'dcgm-diag-gb200', 'gpu-perf-gb200', 'inventory-gb200', 'inventory-h100-mig', 'nccl-allreduce-gb200', 'rdma-pairs-gb200', 'rdma-pairs-h100-mig',
-      'storage-checkpoints', 'storage-datasets', 'storage-scratch', 'wan-pionier',
+      'dcgm-diag-gb200',
+      'gpu-perf-gb200',
+      'inventory-gb200',
+      'inventory-h100-mig',
+      'nccl-allreduce-gb200',
+      'rdma-pairs-gb200',
+      'rdma-pairs-h100-mig',
+      'storage-checkpoints',
+      'storage-datasets',
+      'storage-scratch',
+      'wan-pionier',
     ]);
   });
 
   test('thresholds come from the site config', () => {
     const byName = (name: string) => jobs.find((j) => j.metadata.name === name)!;
     expect(containerEnv(byName('nccl-allreduce-gb200')).MIN_BUSBW_GBPS).toBe('160');
-    expect(byName('nccl-allreduce-gb200').metadata.annotations).toEqual({ 'ai-factory.eu/threshold': 'all-reduce bus bandwidth >= 160 GB/s across 72 nodes' });
+    expect(byName('nccl-allreduce-gb200').metadata.annotations).toEqual({
+      'ai-factory.eu/threshold': 'all-reduce bus bandwidth >= 160 GB/s across 72 nodes',
+    });
     expect(containerEnv(byName('dcgm-diag-gb200')).DCGM_LEVEL).toBe('3');
     expect(containerEnv(byName('rdma-pairs-gb200'))).toMatchObject({ MIN_GBPS: '360', RAIL_HCAS: 'mlx5_0 mlx5_1 mlx5_2 mlx5_3' });
     expect(containerEnv(byName('wan-pionier'))).toMatchObject({ ENDPOINT: '198.51.100.20', MIN_GBPS: '320', CONTRACT_GBPS: '400' });
@@ -52,13 +73,17 @@ describe('Phase 1: acceptance jobs', () => {
   test('per-node checks run once on every node of the pool without a resource per node', () => {
     const inventory = jobs.find((j) => j.metadata.name === 'inventory-gb200')!;
     expect(inventory.spec).toMatchObject({ completionMode: 'Indexed', completions: 72, parallelism: 72, backoffLimit: 0, suspend: true });
-    expect(podSpecOf(inventory).affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    expect(podSpecOf(inventory).affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe(
+      'kubernetes.io/hostname',
+    );
     expect(podSpecOf(inventory).nodeSelector).toEqual({ 'ai-factory.eu/pool': 'gb200' });
   });
 
   test('the NCCL check spans the pool over the rail networks with RDMA devices', () => {
     const nccl = jobs.find((j) => j.metadata.name === 'nccl-allreduce-gb200')!;
-    expect(nccl.spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('default/rail-0,default/rail-1,default/rail-2,default/rail-3');
+    expect(nccl.spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe(
+      'default/rail-0,default/rail-1,default/rail-2,default/rail-3',
+    );
     expect(podSpecOf(nccl).subdomain).toBe('nccl-allreduce-gb200');
     expect(podSpecOf(nccl).containers[0].resources.limits).toMatchObject({ 'nvidia.com/gpu': '4', 'rdma/rdma_rails': '1' });
     expect(podSpecOf(nccl).containers[0].envFrom).toEqual([{ configMapRef: { name: 'nccl-settings' } }]);
@@ -68,7 +93,10 @@ describe('Phase 1: acceptance jobs', () => {
     const allChecks = all.flatMap((s) => manifests(s.platform) as M[]).filter((m) => m.kind === 'Job' || m.kind === 'CronJob');
     expect(allChecks.length).toBeGreaterThan(40);
     for (const check of allChecks) {
-      expect(check.metadata.labels).toMatchObject({ 'kueue.x-k8s.io/queue-name': 'acceptance', 'kueue.x-k8s.io/priority-class': 'acceptance' });
+      expect(check.metadata.labels).toMatchObject({
+        'kueue.x-k8s.io/queue-name': 'acceptance',
+        'kueue.x-k8s.io/priority-class': 'acceptance',
+      });
       for (const container of podSpecOf(check).containers) {
         expect(container.resources.requests).toEqual(container.resources.limits);
         expect(Object.keys(container.resources.limits)).toEqual(expect.arrayContaining(['cpu', 'memory']));
@@ -77,7 +105,11 @@ describe('Phase 1: acceptance jobs', () => {
         expect(container.securityContext.capabilities.drop).toEqual(['ALL']);
         const added: string[] = container.securityContext.capabilities.add ?? [];
         // IPC_LOCK: RDMA memory registration; SYS_ADMIN: DCGM diagnostics. Nothing else.
-        const expected = check.metadata.name.startsWith('dcgm-diag') ? ['SYS_ADMIN'] : /^(nccl|rdma)/.test(check.metadata.name) ? ['IPC_LOCK'] : [];
+        const expected = check.metadata.name.startsWith('dcgm-diag')
+          ? ['SYS_ADMIN']
+          : /^(nccl|rdma)/.test(check.metadata.name)
+            ? ['IPC_LOCK']
+            : [];
         expect(added).toEqual(expected);
         if (expected.length === 0) expect(container.securityContext.runAsNonRoot).toBe(true);
         expect(container.image).not.toMatch(/:latest$/);
@@ -97,24 +129,45 @@ describe('Phase 2: production', () => {
     const checks = platform('es-barcelona').filter((m) => m.kind === 'CronJob');
     expect(platform('es-barcelona').filter((m) => m.kind === 'Job')).toEqual([]);
     const nccl = checks.find((c) => c.metadata.name === 'nccl-allreduce-h200')!;
-    expect(nccl.spec).toMatchObject({ schedule: HEALTH_CHECK_SCHEDULES.nccl, concurrencyPolicy: 'Forbid', jobTemplate: { metadata: { labels: { 'kueue.x-k8s.io/queue-name': 'acceptance' } } } });
+    expect(nccl.spec).toMatchObject({
+      schedule: HEALTH_CHECK_SCHEDULES.nccl,
+      concurrencyPolicy: 'Forbid',
+      jobTemplate: { metadata: { labels: { 'kueue.x-k8s.io/queue-name': 'acceptance' } } },
+    });
     expect(containerEnv(nccl).MIN_BUSBW_GBPS).toBe('350');
     expect(nccl.spec.jobTemplate.spec.completions).toBe(96);
   });
 
-  test.each(fleet().sites.filter((s) => s.phase === 2).map((s) => [s.id]))('%s: every tenant namespace is restricted, denied by default, under quota and queued', (id) => {
+  test.each(
+    fleet()
+      .sites.filter((s) => s.phase === 2)
+      .map((s) => [s.id]),
+  )('%s: every tenant namespace is restricted, denied by default, under quota and queued', (id) => {
     const tenants = stacksOf(id).tenants!;
     const synth = resources(tenants);
-    const policies = Object.values(synth.kubernetes_network_policy_v1) as { metadata: { name: string; namespace: string }; spec: { pod_selector: object; policy_types: string[] } }[];
-    const quotas = Object.values(synth.kubernetes_resource_quota_v1) as { metadata: { namespace: string }; spec: { hard: Record<string, string> } }[];
+    const policies = Object.values(synth.kubernetes_network_policy_v1) as {
+      metadata: { name: string; namespace: string };
+      spec: { pod_selector: object; policy_types: string[] };
+    }[];
+    const quotas = Object.values(synth.kubernetes_resource_quota_v1) as {
+      metadata: { namespace: string };
+      spec: { hard: Record<string, string> };
+    }[];
     const queues = (manifests(tenants) as M[]).filter((m) => m.kind === 'LocalQueue');
     const namespaces = Object.values(synth.kubernetes_namespace_v1) as { metadata: { name: string; labels: Record<string, string> } }[];
     expect(namespaces).toHaveLength(site(id).tenants.length);
     for (const tenant of site(id).tenants) {
       const ns = namespaces.find((n) => n.metadata.name === tenant.name)!;
-      expect(ns.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'ai-factory.eu/programme': tenant.programme });
+      expect(ns.metadata.labels).toMatchObject({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'ai-factory.eu/programme': tenant.programme,
+      });
       const token = (namespace: string) => namespace.includes(`tenant-${tenant.name}_namespace`);
-      expect(policies.some((p) => token(p.metadata.namespace) && p.metadata.name === 'default-deny' && p.spec.policy_types.join() === 'Ingress,Egress')).toBe(true);
+      expect(
+        policies.some(
+          (p) => token(p.metadata.namespace) && p.metadata.name === 'default-deny' && p.spec.policy_types.join() === 'Ingress,Egress',
+        ),
+      ).toBe(true);
       expect(quotas.find((q) => token(q.metadata.namespace))!.spec.hard['requests.nvidia.com/gpu']).toBe(String(tenant.gpus));
       expect(queues.find((q) => token(q.metadata.namespace!))!.spec).toEqual({ clusterQueue: tenant.programme });
     }
@@ -134,16 +187,23 @@ describe('Phase 2: production', () => {
         expect(synth.kubernetes_cluster_role_binding).toBeUndefined();
       }
     }
-    const bindings = Object.values(resources(stacksOf('es-barcelona').tenants!).kubernetes_role_binding_v1) as { role_ref: { kind: string }; subject: { kind: string; name: string }[] }[];
+    const bindings = Object.values(resources(stacksOf('es-barcelona').tenants!).kubernetes_role_binding_v1) as {
+      role_ref: { kind: string };
+      subject: { kind: string; name: string }[];
+    }[];
     expect(bindings.map((b) => [b.role_ref.kind, b.subject[0].kind, b.subject[0].name]).sort()).toEqual([
-      ['Role', 'Group', 'bsc-ls-users'], ['Role', 'Group', 'mobility-users'], ['Role', 'Group', 'sme-0001-users'], ['Role', 'Group', 'upc-nlp-users'],
+      ['Role', 'Group', 'bsc-ls-users'],
+      ['Role', 'Group', 'mobility-users'],
+      ['Role', 'Group', 'sme-0001-users'],
+      ['Role', 'Group', 'upc-nlp-users'],
     ]);
   });
 
   test('tenant quotas give CPU, memory and storage in proportion to the GPU share', () => {
     const synth = resources(stacksOf('es-barcelona').tenants!);
-    const quota = (Object.values(synth.kubernetes_resource_quota_v1) as { metadata: { namespace: string }; spec: { hard: Record<string, string> } }[])
-      .find((q) => q.metadata.namespace.includes('tenant-upc-nlp_'))!.spec.hard;
+    const quota = (
+      Object.values(synth.kubernetes_resource_quota_v1) as { metadata: { namespace: string }; spec: { hard: Record<string, string> } }[]
+    ).find((q) => q.metadata.namespace.includes('tenant-upc-nlp_'))!.spec.hard;
     // upc-nlp holds 64 of Barcelona's 960 GPUs.
     expect(quota).toMatchObject({
       'requests.nvidia.com/gpu': '64',
@@ -157,10 +217,20 @@ describe('Kueue', () => {
   const cz = platform('cz-prague');
 
   test('a ResourceFlavor per GPU pool, on the topology block > rack > host', () => {
-    expect(cz.filter((m) => m.kind === 'ResourceFlavor').map((f) => f.metadata.name).sort()).toEqual(['cpu-memory', 'h100-mig', 'h200']);
-    expect(cz.find((m) => m.kind === 'ResourceFlavor' && m.metadata.name === 'h200')!.spec).toMatchObject({ nodeLabels: { 'ai-factory.eu/pool': 'h200' }, topologyName: 'factory-topology' });
+    expect(
+      cz
+        .filter((m) => m.kind === 'ResourceFlavor')
+        .map((f) => f.metadata.name)
+        .sort(),
+    ).toEqual(['cpu-memory', 'h100-mig', 'h200']);
+    expect(cz.find((m) => m.kind === 'ResourceFlavor' && m.metadata.name === 'h200')!.spec).toMatchObject({
+      nodeLabels: { 'ai-factory.eu/pool': 'h200' },
+      topologyName: 'factory-topology',
+    });
     expect(cz.find((m) => m.kind === 'Topology')!.spec.levels).toEqual([
-      { nodeLabel: 'ai-factory.eu/block' }, { nodeLabel: 'ai-factory.eu/rack' }, { nodeLabel: 'kubernetes.io/hostname' },
+      { nodeLabel: 'ai-factory.eu/block' },
+      { nodeLabel: 'ai-factory.eu/rack' },
+      { nodeLabel: 'kubernetes.io/hostname' },
     ]);
   });
 
@@ -182,7 +252,9 @@ describe('Kueue', () => {
         const q = queues.find((x) => x.metadata.name === programme)!;
         const gpus = s.nodePools.reduce((sum, pool) => {
           const capacity = gpuResources(pool);
-          const flavor = q.spec.resourceGroups.flatMap((g: { flavors: { name: string; resources: { name: string; nominalQuota: number }[] }[] }) => g.flavors).find((f: { name: string }) => f.name === pool.name);
+          const flavor = q.spec.resourceGroups
+            .flatMap((g: { flavors: { name: string; resources: { name: string; nominalQuota: number }[] }[] }) => g.flavors)
+            .find((f: { name: string }) => f.name === pool.name);
           const [resource, units] = Object.entries(capacity)[0];
           const perGpu = units / (pool.nodes * pool.gpusPerNode);
           return sum + flavor.resources.find((r: { name: string }) => r.name === resource).nominalQuota / perGpu;
@@ -215,7 +287,10 @@ describe('inference', () => {
   test('Barcelona serves with vLLM on its L40S pool; sites without inference get no runtime', () => {
     const runtime = platform('es-barcelona').find((m) => m.kind === 'ClusterServingRuntime')!;
     expect(runtime.spec.nodeSelector).toEqual({ 'ai-factory.eu/pool': 'l40s' });
-    expect(runtime.spec.containers[0]).toMatchObject({ image: 'docker.io/vllm/vllm-openai:v0.11.0', resources: { limits: { 'nvidia.com/gpu': '4' } } });
+    expect(runtime.spec.containers[0]).toMatchObject({
+      image: 'docker.io/vllm/vllm-openai:v0.11.0',
+      resources: { limits: { 'nvidia.com/gpu': '4' } },
+    });
     expect(platform('cz-prague').some((m) => m.kind === 'ClusterServingRuntime')).toBe(false);
     expect(Testing.synth(stacksOf('es-barcelona').foundation)).toContain('"chart": "kserve-resources"');
   });
@@ -223,7 +298,7 @@ describe('inference', () => {
 
 describe('gates', () => {
   test('a phase 2 site without sign-off is refused with the reason', () => {
-    const config = new ConfigCopy().replace('sites/cz.yaml', /    acceptance:\n      signOff: .*\n/, '');
+    const config = new ConfigCopy().replace('sites/cz.yaml', / {4}acceptance:\n {6}signOff: .*\n/, '');
     expect(config.problems()).toEqual([
       'config/sites/cz.yaml:9:12: sites[0].phase: 2 needs a signed-off Phase 1 acceptance: add acceptance.signOff { date, report } with the results reference, or keep phase: 1',
     ]);
@@ -235,7 +310,7 @@ describe('gates', () => {
       .replace('sites/lt.yaml', 'industrial: { gpus: 100 }', 'industrial: { gpus: 200 }')
       .replace('sites/lt.yaml', 'sme-0001-users, gpus: 16', 'sme-0001-users, gpus: 80');
     expect(config.problems()).toEqual([
-      'config/sites/lt.yaml:40:7: sites[0].programmes: quotas add up to 384 GPUs (academic 120, industrial 200, sme 64), more than the site\'s 320 GPUs',
+      "config/sites/lt.yaml:40:7: sites[0].programmes: quotas add up to 384 GPUs (academic 120, industrial 200, sme 64), more than the site's 320 GPUs",
       'config/sites/lt.yaml:47:80: sites[0].tenants[3].gpus: 80 brings the sme tenants to 80 GPUs, over the programme quota of 64',
     ]);
   });
@@ -245,7 +320,9 @@ describe('rollout', () => {
   test('prints each wave in order with the sites, their phase, stacks in deploy order and commands', () => {
     const plan = rolloutPlan(fleet());
     expect(plan.indexOf('Wave 1: canary')).toBeLessThan(plan.indexOf('Wave 2: wave-1'));
-    expect(plan).toContain('  pl-warsaw (Warsaw) phase 1: Phase 1 acceptance open; Phase 2 planned 2026-12-07\n    stacks: pl-warsaw-foundation -> pl-warsaw-platform\n');
+    expect(plan).toContain(
+      '  pl-warsaw (Warsaw) phase 1: Phase 1 acceptance open; Phase 2 planned 2026-12-07\n    stacks: pl-warsaw-foundation -> pl-warsaw-platform\n',
+    );
     expect(plan).toContain("    npm run preflight -- es-barcelona\n    npm run deploy -- 'es-barcelona-*'\n");
     expect(plan).not.toContain('pl-warsaw-tenants');
   });

@@ -20,8 +20,12 @@ function reviewable(stack: TerraformStack): string[] {
   return [
     `backend ${JSON.stringify(json.terraform.backend)}`,
     `required_providers ${JSON.stringify(json.terraform.required_providers)}`,
-    ...Object.entries(json.provider ?? {}).map(([type, config]) => `provider.${type} ${digest(config)}`).sort(),
-    ...Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.entries(byName).map(([name, body]) => `${type}.${name} ${digest(body)}`)).sort(),
+    ...Object.entries(json.provider ?? {})
+      .map(([type, config]) => `provider.${type} ${digest(config)}`)
+      .sort(),
+    ...Object.entries(json.resource ?? {})
+      .flatMap(([type, byName]) => Object.entries(byName).map(([name, body]) => `${type}.${name} ${digest(body)}`))
+      .sort(),
   ];
 }
 

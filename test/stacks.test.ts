@@ -11,7 +11,9 @@ describe('site stacks', () => {
   const all = buildSites();
 
   test('the stack ids are exactly what the config implies', () => {
-    const expected = fleet().sites.flatMap((s) => LAYERS.filter((layer) => layer !== 'tenants' || s.phase === 2).map((layer) => `${s.id}-${layer}`));
+    const expected = fleet().sites.flatMap((s) =>
+      LAYERS.filter((layer) => layer !== 'tenants' || s.phase === 2).map((layer) => `${s.id}-${layer}`),
+    );
     const actual = all.flatMap(deployOrder).map((stack) => stack.node.id);
     expect(actual.sort()).toEqual(expected.sort());
     expect(actual).toContain('pl-warsaw-platform');
@@ -45,7 +47,12 @@ describe('site stacks', () => {
     const expectChart = (json: string, chart: string, present: boolean) => {
       const pin = Object.values(fleet().charts).find((c) => c.chart === chart)!;
       const check = expect(json);
-      (present ? check : check.not).toHaveResourceWithProperties(Release, { chart, version: pin.version, repository: pin.repository, namespace: pin.namespace });
+      (present ? check : check.not).toHaveResourceWithProperties(Release, {
+        chart,
+        version: pin.version,
+        repository: pin.repository,
+        namespace: pin.namespace,
+      });
     };
     const es = Testing.synth(all.find((s) => s.site.id === 'es-barcelona')!.foundation);
     const nl = Testing.synth(all.find((s) => s.site.id === 'nl-amsterdam')!.foundation);
@@ -76,7 +83,13 @@ describe('site stacks', () => {
     const json = Testing.synth(es.tenants!);
     for (const tenant of site('es-barcelona').tenants) {
       expect(json).toHaveResourceWithProperties(NamespaceV1, {
-        metadata: { name: tenant.name, labels: expect.objectContaining({ 'pod-security.kubernetes.io/enforce': 'restricted', 'ai-factory.eu/programme': tenant.programme }) },
+        metadata: {
+          name: tenant.name,
+          labels: expect.objectContaining({
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'ai-factory.eu/programme': tenant.programme,
+          }),
+        },
       });
     }
   });
@@ -104,12 +117,32 @@ describe('site stacks', () => {
 
     test('defaults to one local state file per stack, at the project root, outside the synth output', () => {
       // Terraform runs in cdktf.out/stacks/<stack id>: three levels up is the project root.
-      expect(backendOf({ type: 'local', directory: 'terraform-state' })).toEqual({ local: { path: '../../../terraform-state/lt-vilnius-platform.tfstate', workspace_dir: '../../../terraform-state/lt-vilnius-platform.tfstate.d' } });
+      expect(backendOf({ type: 'local', directory: 'terraform-state' })).toEqual({
+        local: {
+          path: '../../../terraform-state/lt-vilnius-platform.tfstate',
+          workspace_dir: '../../../terraform-state/lt-vilnius-platform.tfstate.d',
+        },
+      });
     });
 
     test('can use S3-compatible storage with lock files', () => {
-      expect(backendOf({ type: 's3', bucket: 'factory-state', region: 'eu-central-1', keyPrefix: 'ai-factories', endpoint: 'https://s3.example.org' })).toEqual({
-        s3: expect.objectContaining({ bucket: 'factory-state', key: 'ai-factories/lt-vilnius-platform.tfstate', encrypt: true, use_lockfile: true, use_path_style: true, endpoints: { s3: 'https://s3.example.org' } }),
+      expect(
+        backendOf({
+          type: 's3',
+          bucket: 'factory-state',
+          region: 'eu-central-1',
+          keyPrefix: 'ai-factories',
+          endpoint: 'https://s3.example.org',
+        }),
+      ).toEqual({
+        s3: expect.objectContaining({
+          bucket: 'factory-state',
+          key: 'ai-factories/lt-vilnius-platform.tfstate',
+          encrypt: true,
+          use_lockfile: true,
+          use_path_style: true,
+          endpoints: { s3: 'https://s3.example.org' },
+        }),
       });
     });
 

@@ -16,7 +16,9 @@ const ceph = (s: Site) => {
 const classesOf = (s: Site) => {
   const stack = new TerraformStack(Testing.app(), 'test');
   new StorageTiers(stack, 'tiers', { site: s, rookNamespace: 'rook-ceph' });
-  return Object.fromEntries(Object.values(resources(stack).kubernetes_storage_class_v1).map((c) => [(c.metadata as { name: string }).name, c])) as Record<string, Record<string, any>>;
+  return Object.fromEntries(
+    Object.values(resources(stack).kubernetes_storage_class_v1).map((c) => [(c.metadata as { name: string }).name, c]),
+  ) as Record<string, Record<string, any>>;
 };
 
 describe('CephStorage', () => {
@@ -28,10 +30,19 @@ describe('CephStorage', () => {
       network: { provider: 'host', addressRanges: { public: ['10.43.0.0/20'], cluster: ['10.43.0.0/20'] } },
       storage: { useAllNodes: true, useAllDevices: true },
     });
-    expect(kind('CephBlockPool')).toMatchObject({ metadata: { name: 'scratch' }, spec: { replicated: { size: 2 }, quotas: { maxSize: '1500T' } } });
-    expect(kind('CephFilesystem').spec.dataPools.map((p: { name: string; quotas: object }) => [p.name, p.quotas])).toEqual([['datasets', { maxSize: '6000T' }], ['checkpoints', { maxSize: '3000T' }]]);
+    expect(kind('CephBlockPool')).toMatchObject({
+      metadata: { name: 'scratch' },
+      spec: { replicated: { size: 2 }, quotas: { maxSize: '1500T' } },
+    });
+    expect(kind('CephFilesystem').spec.dataPools.map((p: { name: string; quotas: object }) => [p.name, p.quotas])).toEqual([
+      ['datasets', { maxSize: '6000T' }],
+      ['checkpoints', { maxSize: '3000T' }],
+    ]);
     expect(kind('CephFilesystem').spec.preserveFilesystemOnDelete).toBe(true);
-    expect(kind('CephObjectStore').spec).toMatchObject({ dataPool: { erasureCoded: { dataChunks: 4, codingChunks: 2 }, quotas: { maxSize: '8000T' } }, preservePoolsOnDelete: true });
+    expect(kind('CephObjectStore').spec).toMatchObject({
+      dataPool: { erasureCoded: { dataChunks: 4, codingChunks: 2 }, quotas: { maxSize: '8000T' } },
+      preservePoolsOnDelete: true,
+    });
     expect(kind('NodeFeatureRule').spec.rules[0].matchFeatures[0].matchExpressions.nodename.value).toEqual(['^storage-n\\d+$']);
   });
 
@@ -46,8 +57,16 @@ describe('StorageTiers', () => {
   test('Rook-Ceph: scratch deletes, datasets, checkpoints and object buckets are retained', () => {
     const classes = classesOf(site('es-barcelona'));
     expect(Object.keys(classes).sort()).toEqual(['checkpoints', 'datasets', 'object', 'scratch']);
-    expect(classes.scratch).toMatchObject({ storage_provisioner: 'rook-ceph.rbd.csi.ceph.com', reclaim_policy: 'Delete', parameters: { pool: 'scratch', clusterID: 'rook-ceph' } });
-    expect(classes.datasets).toMatchObject({ storage_provisioner: 'rook-ceph.cephfs.csi.ceph.com', reclaim_policy: 'Retain', parameters: { fsName: 'factory-fs', pool: 'factory-fs-datasets' } });
+    expect(classes.scratch).toMatchObject({
+      storage_provisioner: 'rook-ceph.rbd.csi.ceph.com',
+      reclaim_policy: 'Delete',
+      parameters: { pool: 'scratch', clusterID: 'rook-ceph' },
+    });
+    expect(classes.datasets).toMatchObject({
+      storage_provisioner: 'rook-ceph.cephfs.csi.ceph.com',
+      reclaim_policy: 'Retain',
+      parameters: { fsName: 'factory-fs', pool: 'factory-fs-datasets' },
+    });
     expect(classes.object).toMatchObject({ storage_provisioner: 'rook-ceph.ceph.rook.io/bucket', reclaim_policy: 'Retain' });
     expect(classes.checkpoints.metadata.annotations).toEqual({ 'ai-factory.eu/capacity-tb': '3000' });
   });
@@ -55,12 +74,18 @@ describe('StorageTiers', () => {
   test('external parallel file system: its CSI driver for scratch, datasets and checkpoints', () => {
     const classes = classesOf(site('nl-amsterdam'));
     expect(Object.keys(classes).sort()).toEqual(['checkpoints', 'datasets', 'scratch']);
-    expect(classes.datasets).toMatchObject({ storage_provisioner: 'spectrumscale.csi.ibm.com', parameters: { volBackendFs: 'snellius-gpfs' }, reclaim_policy: 'Retain' });
+    expect(classes.datasets).toMatchObject({
+      storage_provisioner: 'spectrumscale.csi.ibm.com',
+      parameters: { volBackendFs: 'snellius-gpfs' },
+      reclaim_policy: 'Retain',
+    });
   });
 
   test('fails when an external backend names no file system', () => {
     const nl = site('nl-amsterdam');
-    expect(() => classesOf({ ...nl, storage: { ...nl.storage, external: undefined } })).toThrow('nl-amsterdam: storage backend external needs storage.external { csiDriver, fileSystem }');
+    expect(() => classesOf({ ...nl, storage: { ...nl.storage, external: undefined } })).toThrow(
+      'nl-amsterdam: storage backend external needs storage.external { csiDriver, fileSystem }',
+    );
   });
 });
 
@@ -88,7 +113,10 @@ describe('data safety', () => {
     const protectedCount = stacks.reduce((n, stack) => {
       const synth = resources(stack);
       expect(unprotectedDataResources(synth)).toEqual([]);
-      return n + Object.values(synth.kubernetes_manifest ?? {}).filter((r) => DATA_BEARING_KINDS.has((r.manifest as { kind: string }).kind)).length;
+      return (
+        n +
+        Object.values(synth.kubernetes_manifest ?? {}).filter((r) => DATA_BEARING_KINDS.has((r.manifest as { kind: string }).kind)).length
+      );
     }, 0);
     // Four Ceph resources on each of the five Rook sites.
     expect(protectedCount).toBe(20);
@@ -97,7 +125,9 @@ describe('data safety', () => {
   test('the check names a resource that lost prevent_destroy', () => {
     const platform = stacks.find((s) => s.node.id === 'es-barcelona-platform')!;
     const synth = JSON.parse(JSON.stringify(resources(platform))) as Record<string, Record<string, Record<string, unknown>>>;
-    const [poolName] = Object.entries(synth.kubernetes_manifest).find(([, r]) => (r.manifest as { kind: string }).kind === 'CephBlockPool')!;
+    const [poolName] = Object.entries(synth.kubernetes_manifest).find(
+      ([, r]) => (r.manifest as { kind: string }).kind === 'CephBlockPool',
+    )!;
     delete synth.kubernetes_manifest[poolName].lifecycle;
     const [className] = Object.entries(synth.kubernetes_storage_class_v1).find(([, r]) => r.reclaim_policy === 'Retain')!;
     delete synth.kubernetes_storage_class_v1[className].lifecycle;

@@ -29,7 +29,9 @@ function result(r: SpawnSyncReturns<string>): Run {
 export function requireTerraform(): string {
   const which = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8' });
   if (which.error || which.status !== 0) {
-    throw new Error('the Terraform CLI is not on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install), e.g. the terraform binary into /usr/local/bin');
+    throw new Error(
+      'the Terraform CLI is not on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install), e.g. the terraform binary into /usr/local/bin',
+    );
   }
   return (JSON.parse(which.stdout) as { terraform_version: string }).terraform_version;
 }
@@ -38,18 +40,32 @@ export function requireTerraform(): string {
 export class TerraformCli {
   readonly cliConfig: string;
 
-  constructor(cliConfigText = '', private readonly env: Record<string, string> = {}) {
+  constructor(
+    cliConfigText = '',
+    private readonly env: Record<string, string> = {},
+  ) {
     requireTerraform();
     this.cliConfig = join(tempDir('tf-cli-'), 'terraform.rc');
     writeFileSync(this.cliConfig, cliConfigText);
   }
 
   run(cwd: string, args: string[], env: Record<string, string> = {}): Run {
-    return result(spawnSync('terraform', args, {
-      cwd,
-      encoding: 'utf8',
-      env: { ...process.env, ...this.env, ...env, TF_CLI_CONFIG_FILE: this.cliConfig, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', NO_COLOR: '1' },
-    }));
+    return result(
+      spawnSync('terraform', args, {
+        cwd,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          ...this.env,
+          ...env,
+          TF_CLI_CONFIG_FILE: this.cliConfig,
+          CHECKPOINT_DISABLE: '1',
+          TF_IN_AUTOMATION: '1',
+          TF_INPUT: '0',
+          NO_COLOR: '1',
+        },
+      }),
+    );
   }
 
   /** Like run, but throws with Terraform's output when it fails. */
@@ -112,7 +128,9 @@ function postgresBin(name: string): string {
     const bin = join(root, version, 'bin', name);
     if (existsSync(bin)) return bin;
   }
-  throw new Error(`PostgreSQL's ${name} was not found: install the server (Debian: apt-get install -y postgresql); .ci/run does this when it is missing`);
+  throw new Error(
+    `PostgreSQL's ${name} was not found: install the server (Debian: apt-get install -y postgresql); .ci/run does this when it is missing`,
+  );
 }
 
 export function freePort(): Promise<number> {
@@ -132,7 +150,10 @@ export class PostgresServer {
   readonly dataDir: string;
   private readonly asUser: string[];
 
-  private constructor(readonly port: number, private readonly root: string) {
+  private constructor(
+    readonly port: number,
+    private readonly root: string,
+  ) {
     this.dataDir = join(root, 'data');
     // initdb refuses to run as root: run the server as the postgres user then.
     this.asUser = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
@@ -150,7 +171,11 @@ export class PostgresServer {
   }
 
   psql(sql: string, database = 'terraform'): string {
-    const r = spawnSync(postgresBin('psql'), ['-X', '-A', '-t', '-h', '127.0.0.1', '-p', String(this.port), '-U', 'tfstate', '-d', database, '-c', sql], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: `s3cret-${this.port}` } });
+    const r = spawnSync(
+      postgresBin('psql'),
+      ['-X', '-A', '-t', '-h', '127.0.0.1', '-p', String(this.port), '-U', 'tfstate', '-d', database, '-c', sql],
+      { encoding: 'utf8', env: { ...process.env, PGPASSWORD: `s3cret-${this.port}` } },
+    );
     if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
     return r.stdout.trim();
   }
@@ -164,16 +189,41 @@ export class PostgresServer {
     if (this.asUser.length > 0) {
       const ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
       const gids = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-      if (ids.status !== 0) throw new Error('running as root, but there is no postgres user to run PostgreSQL as (Debian: apt-get install -y postgresql creates it)');
+      if (ids.status !== 0)
+        throw new Error(
+          'running as root, but there is no postgres user to run PostgreSQL as (Debian: apt-get install -y postgresql creates it)',
+        );
       chownSync(this.root, Number(ids.stdout), Number(gids.stdout));
       chownSync(this.dataDir, Number(ids.stdout), Number(gids.stdout));
     }
     const password = join(this.root, 'password');
     writeFileSync(password, `s3cret-${this.port}\n`);
     if (this.asUser.length > 0) chownSync(password, Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout), 0);
-    this.exec(postgresBin('initdb'), ['-D', this.dataDir, '-U', 'tfstate', '--pwfile', password, '-A', 'scram-sha-256', '--no-sync', '-E', 'UTF8']);
-    this.exec(postgresBin('pg_ctl'), ['-D', this.dataDir, '-l', join(this.root, 'server.log'), '-w', '-t', '30',
-      '-o', `-p ${this.port} -k ${this.root} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    this.exec(postgresBin('initdb'), [
+      '-D',
+      this.dataDir,
+      '-U',
+      'tfstate',
+      '--pwfile',
+      password,
+      '-A',
+      'scram-sha-256',
+      '--no-sync',
+      '-E',
+      'UTF8',
+    ]);
+    this.exec(postgresBin('pg_ctl'), [
+      '-D',
+      this.dataDir,
+      '-l',
+      join(this.root, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-p ${this.port} -k ${this.root} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ]);
     this.psql('CREATE DATABASE terraform', 'postgres');
   }
 
@@ -190,8 +240,12 @@ export function start(command: string, args: string[], options: { cwd: string; e
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (status) => resolveRun({ status, stdout, stderr, output: `${stdout}${stderr}` }));
   });

@@ -4,8 +4,12 @@ import { buildSites, manifests, releaseValues } from './util';
 
 // Everything the fleet generates, checked against the pinned upstream charts and CRDs.
 const stacks = buildSites().flatMap(deployOrder);
-const releases = stacks.flatMap((stack) => Object.entries(releaseValues(stack)).map(([chart, values]) => [`${stack.node.id} ${chart}`, chart, values] as const));
-const resources = stacks.flatMap((stack) => manifests(stack).map((m) => [`${stack.node.id} ${String(m.kind)} ${String((m.metadata as { name: string }).name)}`, m] as const));
+const releases = stacks.flatMap((stack) =>
+  Object.entries(releaseValues(stack)).map(([chart, values]) => [`${stack.node.id} ${chart}`, chart, values] as const),
+);
+const resources = stacks.flatMap((stack) =>
+  manifests(stack).map((m) => [`${stack.node.id} ${String(m.kind)} ${String((m.metadata as { name: string }).name)}`, m] as const),
+);
 
 describe('upstream conformance', () => {
   test.each(releases)('%s: every value key exists in the pinned chart', (_name, chart, values) => {
@@ -32,7 +36,9 @@ describe('the checks themselves', () => {
   test('a misspelled Helm value key is named', () => {
     const driver = gpuValues.driver as Record<string, unknown>;
     expect(unknownValueKeys('gpu-operator', { ...gpuValues, driver: { ...driver, versoin: '1.2.3' } })).toEqual(['driver.versoin']);
-    expect(unknownValueKeys('kube-prometheus-stack', { 'kube-state-metrics': { metricLabelAllowlist: [] } })).toEqual(['kube-state-metrics.metricLabelAllowlist']);
+    expect(unknownValueKeys('kube-prometheus-stack', { 'kube-state-metrics': { metricLabelAllowlist: [] } })).toEqual([
+      'kube-state-metrics.metricLabelAllowlist',
+    ]);
   });
 
   test('a value of the wrong type fails the chart schema where the chart ships one', () => {

@@ -19,7 +19,10 @@ const isTree = (v: unknown): v is Tree => v !== null && typeof v === 'object' &&
 /** Where each pinned chart's values live, with the subcharts whose values it passes through. */
 export const CHART_VALUES: Record<string, { values: string; schema?: string; subcharts?: Record<string, string> }> = {
   'gpu-operator': { values: 'gpu-operator/v26.7.0/chart/values.yaml' },
-  'node-feature-discovery': { values: 'node-feature-discovery/v0.19.0/chart/values.yaml', schema: 'node-feature-discovery/v0.19.0/chart/values.schema.json' },
+  'node-feature-discovery': {
+    values: 'node-feature-discovery/v0.19.0/chart/values.yaml',
+    schema: 'node-feature-discovery/v0.19.0/chart/values.schema.json',
+  },
   'network-operator': { values: 'network-operator/v26.4.1/chart/values.yaml' },
   kueue: { values: 'kueue/v0.19.2/chart/values.yaml' },
   'rook-ceph': { values: 'rook/v1.20.6/charts/rook-ceph/values.yaml' },
@@ -63,7 +66,8 @@ export function unknownValueKeys(chart: string, values: Tree): string[] {
       }
       const upstream = theirs[key];
       if (isTree(value) && isTree(upstream) && Object.keys(upstream).length > 0) walk(value, upstream, keyPath);
-      else if (isTree(value) && upstream !== null && !isTree(upstream) && !Array.isArray(upstream)) unknown.push(`${keyPath} (chart has a ${typeof upstream} here)`);
+      else if (isTree(value) && upstream !== null && !isTree(upstream) && !Array.isArray(upstream))
+        unknown.push(`${keyPath} (chart has a ${typeof upstream} here)`);
     }
   };
   walk(values, chartDefaults(chart), '');
@@ -72,7 +76,8 @@ export function unknownValueKeys(chart: string, values: Tree): string[] {
 
 /** CRD patterns are Go regular expressions; the one Go-only syntax they use is the (?i) flag. */
 const goRegExp = Object.assign(
-  (pattern: string, flags: string) => (pattern.includes('(?i)') ? new RegExp(pattern.split('(?i)').join(''), `${flags}i`) : new RegExp(pattern, flags)),
+  (pattern: string, flags: string) =>
+    pattern.includes('(?i)') ? new RegExp(pattern.split('(?i)').join(''), `${flags}i`) : new RegExp(pattern, flags),
   { code: 'goRegExp' },
 );
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
@@ -118,7 +123,8 @@ const BUILTIN_SPECS: Record<string, { file: string; schema: string }> = {
 
 /** Kinds we create whose CRD the upstream snapshot does not hold; checked by targeted tests instead. */
 export const CRDS_NOT_VENDORED: Record<string, string> = {
-  'nv-ipam.nvidia.com/v1alpha1/IPPool': 'nv-ipam (Mellanox/nvidia-k8s-ipam) is deployed by the Network Operator but its CRD is not in the upstream snapshot',
+  'nv-ipam.nvidia.com/v1alpha1/IPPool':
+    'nv-ipam (Mellanox/nvidia-k8s-ipam) is deployed by the Network Operator but its CRD is not in the upstream snapshot',
 };
 
 export const crdKey = (manifest: Tree) => `${String(manifest.apiVersion)}/${String(manifest.kind)}`;
@@ -171,7 +177,12 @@ export function crdErrors(manifest: Tree): string[] {
   if (!schema) throw new Error(`no vendored CRD for ${key}`);
   if (!validators.has(key)) validators.set(key, ajv.compile(closeObjects(schema)));
   const validate = validators.get(key)!;
-  return validate(manifest) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  return validate(manifest)
+    ? []
+    : (validate.errors ?? []).map(
+        (e) =>
+          `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+      );
 }
 
 /** Syntax errors of a PromQL expression, as positions; empty when it parses. */
@@ -179,7 +190,8 @@ export function promqlErrors(expr: string): string[] {
   const errors: string[] = [];
   promqlParser.parse(expr).iterate({
     enter: (node) => {
-      if (node.type.isError) errors.push(`syntax error at ${node.from}: ${JSON.stringify(expr.slice(Math.max(0, node.from - 10), node.to + 10))}`);
+      if (node.type.isError)
+        errors.push(`syntax error at ${node.from}: ${JSON.stringify(expr.slice(Math.max(0, node.from - 10), node.to + 10))}`);
     },
   });
   return errors;
@@ -201,5 +213,10 @@ function builtinErrors(key: string, manifest: Tree): string[] {
   }
   const validate = builtinValidators.get(key)!;
   // apiVersion/kind are carried by the GVK extension, metadata by ObjectMeta: all validated.
-  return validate(manifest) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  return validate(manifest)
+    ? []
+    : (validate.errors ?? []).map(
+        (e) =>
+          `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+      );
 }

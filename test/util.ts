@@ -108,7 +108,9 @@ export function resourceCount(stack: TerraformStack): number {
 /** The Helm values of each release in a stack, by chart name. */
 export function releaseValues(stack: TerraformStack): Record<string, Record<string, unknown>> {
   const releases = resources(stack).helm_release ?? {};
-  return Object.fromEntries(Object.values(releases).map((r) => [r.chart as string, parseYaml((r.values as string[])[0]) as Record<string, unknown>]));
+  return Object.fromEntries(
+    Object.values(releases).map((r) => [r.chart as string, parseYaml((r.values as string[])[0]) as Record<string, unknown>]),
+  );
 }
 
 /** The custom resources (kubernetes_manifest) of a stack. */

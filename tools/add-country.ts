@@ -15,7 +15,12 @@ import { formatProblem } from '../config/source';
 
 const TEST_NETS = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'].map(parseCidr);
 
-export interface AddressPlan { rails: string; pods: string; services: string; storage: string }
+export interface AddressPlan {
+  rails: string;
+  pods: string;
+  services: string;
+  storage: string;
+}
 
 /** Free 10.x.0.0/16 blocks: rails and pods get one each; services and storage share a third. */
 export function freeAddressPlan(fleet: Fleet): AddressPlan {
@@ -43,7 +48,15 @@ export function freeEndpoint(fleet: Fleet): string {
 
 const addDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000).toISOString().slice(0, 10);
 
-export function siteFile(opts: { cc: string; id: string; city: string; operator: string; plan: AddressPlan; endpoint: string; today: Date }): string {
+export function siteFile(opts: {
+  cc: string;
+  id: string;
+  city: string;
+  operator: string;
+  plan: AddressPlan;
+  endpoint: string;
+  today: Date;
+}): string {
   const { cc, id, city, operator, plan, endpoint, today } = opts;
   return `# yaml-language-server: $schema=../schema/sites.schema.json
 # Owned by the ${cc.toUpperCase()} ops team (see CODEOWNERS). Scaffolded by npm run add-country: the
@@ -85,15 +98,25 @@ sites:
 `;
 }
 
-interface Edit { file: string; before: string; after: string }
+interface Edit {
+  file: string;
+  before: string;
+  after: string;
+}
 
 /** The text edits, computed before anything is written: all of them apply, or none. */
 export function plan(root: string, cc: string, city: string, operator: string, today: Date): { edits: Edit[]; siteId: string } | string {
   const code = cc.toLowerCase();
   if (!/^[a-z]{2}$/.test(code)) return `"${cc}" is not a two-letter country code (ISO 3166-1 alpha-2, e.g. fi)`;
-  const citySlug = city.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const citySlug = city
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   const siteId = `${code}-${citySlug}`;
-  if (!citySlug || siteId.length > 30) return `"${city}" does not make a site id (allowed: letters, digits, spaces; the id ${code}-<city> at most 30 characters)`;
+  if (!citySlug || siteId.length > 30)
+    return `"${city}" does not make a site id (allowed: letters, digits, spaces; the id ${code}-<city> at most 30 characters)`;
   const configDir = join(root, 'config');
   const sitePath = join(configDir, 'sites', `${code}.yaml`);
   if (existsSync(sitePath)) return `config/sites/${code}.yaml already exists`;
@@ -109,7 +132,8 @@ export function plan(root: string, cc: string, city: string, operator: string, t
   const fleetText = readFileSync(fleetPath, 'utf8');
   const waveLines = [...fleetText.matchAll(/^( +sites: \[)([^\]]*)(\])$/gm)];
   const lastWave = waveLines.at(-1);
-  if (!lastWave || lastWave.index === undefined) return 'config/fleet.yaml has no wave in the form "sites: [a, b]": add the site to a wave by hand';
+  if (!lastWave || lastWave.index === undefined)
+    return 'config/fleet.yaml has no wave in the form "sites: [a, b]": add the site to a wave by hand';
   const ownersPath = join(root, '.github', 'CODEOWNERS');
   const owners = readFileSync(ownersPath, 'utf8');
   const lastSiteOwner = [...owners.matchAll(/^\/config\/sites\/\w+\.yaml.*$/gm)].at(-1);
@@ -118,8 +142,16 @@ export function plan(root: string, cc: string, city: string, operator: string, t
   return {
     siteId,
     edits: [
-      { file: sitePath, before: '', after: siteFile({ cc: code, id: siteId, city, operator, plan: freeAddressPlan(fleet), endpoint: freeEndpoint(fleet), today }) },
-      { file: schemaPath, before: schema, after: schema.replace(countries[0], `export const COUNTRIES = [${countries[1]}, '${code.toUpperCase()}'] as const;`) },
+      {
+        file: sitePath,
+        before: '',
+        after: siteFile({ cc: code, id: siteId, city, operator, plan: freeAddressPlan(fleet), endpoint: freeEndpoint(fleet), today }),
+      },
+      {
+        file: schemaPath,
+        before: schema,
+        after: schema.replace(countries[0], `export const COUNTRIES = [${countries[1]}, '${code.toUpperCase()}'] as const;`),
+      },
       {
         file: fleetPath,
         before: fleetText,
@@ -128,9 +160,10 @@ export function plan(root: string, cc: string, city: string, operator: string, t
       {
         file: ownersPath,
         before: owners,
-        after: lastSiteOwner && lastSiteOwner.index !== undefined
-          ? `${owners.slice(0, lastSiteOwner.index + lastSiteOwner[0].length)}\n${ownerLine}${owners.slice(lastSiteOwner.index + lastSiteOwner[0].length)}`
-          : `${owners.trimEnd()}\n${ownerLine}\n`,
+        after:
+          lastSiteOwner && lastSiteOwner.index !== undefined
+            ? `${owners.slice(0, lastSiteOwner.index + lastSiteOwner[0].length)}\n${ownerLine}${owners.slice(lastSiteOwner.index + lastSiteOwner[0].length)}`
+            : `${owners.trimEnd()}\n${ownerLine}\n`,
       },
     ],
   };
@@ -141,7 +174,9 @@ function main(argv: string[]): number {
   const operator = operatorAt >= 0 ? argv[operatorAt + 1] : undefined;
   const [cc, ...cityWords] = argv.filter((_, i) => operatorAt < 0 || (i !== operatorAt && i !== operatorAt + 1));
   if (!cc || cityWords.length === 0 || (operatorAt >= 0 && !operator)) {
-    console.error('usage: npm run add-country -- <cc> <city> [--operator <name>]   e.g. npm run add-country -- fi Kajaani --operator "CSC - IT Center for Science"');
+    console.error(
+      'usage: npm run add-country -- <cc> <city> [--operator <name>]   e.g. npm run add-country -- fi Kajaani --operator "CSC - IT Center for Science"',
+    );
     return 2;
   }
   const city = cityWords.join(' ');
@@ -161,9 +196,13 @@ function main(argv: string[]): number {
     return 1;
   }
   const code = cc.toLowerCase();
-  console.log(`added ${planned.siteId}: config/sites/${code}.yaml, the code ${code.toUpperCase()} in config/schema.ts (JSON Schemas regenerated), the last wave in config/fleet.yaml, @ai-factories/ops-${code} in .github/CODEOWNERS`);
+  console.log(
+    `added ${planned.siteId}: config/sites/${code}.yaml, the code ${code.toUpperCase()} in config/schema.ts (JSON Schemas regenerated), the last wave in config/fleet.yaml, @ai-factories/ops-${code} in .github/CODEOWNERS`,
+  );
   console.log(`${validate.stdout.trim()}`);
-  console.log(`now set in config/sites/${code}.yaml: operator, focus, schedule, energy (budgetMW, pue, gridCarbonGPerKWh), nodePools, interconnect (fabric, linkGbps, railsPerNode, the uplink's name, peer, gbps and real endpoint), storage tiers, programmes and tenants; keep the address plan and kube context unless the site already has its own (they are free across the fleet).`);
+  console.log(
+    `now set in config/sites/${code}.yaml: operator, focus, schedule, energy (budgetMW, pue, gridCarbonGPerKWh), nodePools, interconnect (fabric, linkGbps, railsPerNode, the uplink's name, peer, gbps and real endpoint), storage tiers, programmes and tenants; keep the address plan and kube context unless the site already has its own (they are free across the fleet).`,
+  );
   return 0;
 }
 

@@ -91,7 +91,8 @@ const rows = [
   ['npm run synth (process)', synthCommandMs, synthCommandMs / baselineMs],
   ['npm run diff -- --base HEAD (process)', diffMs, diffMs / baselineMs],
 ] as const;
-for (const [name, ms, ratio] of rows) console.log(`${name.padEnd(38)} ${ms.toFixed(1).padStart(8)} ms  ${ratio.toFixed(2).padStart(7)}x baseline`);
+for (const [name, ms, ratio] of rows)
+  console.log(`${name.padEnd(38)} ${ms.toFixed(1).padStart(8)} ms  ${ratio.toFixed(2).padStart(7)}x baseline`);
 console.log(`linearity: 4x the sites costs ${linearity.toFixed(2)}x (limit ${LINEARITY_LIMIT}x)`);
 console.log(`diff: ${diffRatio.toFixed(2)}x one synth (limit ${DIFF_LIMIT}x)`);
 

@@ -28,7 +28,9 @@ function main(argv: string[]): number {
   const problems = checkBackend(loaded.fleet, process.env);
   if (problems.length > 0) {
     for (const problem of problems) console.error(problem);
-    console.error(`cdktf ${verb} not started: the state backend's environment is missing (npm run preflight -- <site id> checks everything a deploy needs)`);
+    console.error(
+      `cdktf ${verb} not started: the state backend's environment is missing (npm run preflight -- <site id> checks everything a deploy needs)`,
+    );
     return 1;
   }
   const cdktf = process.env.CDKTF_BIN ?? join(__dirname, '..', 'node_modules', '.bin', 'cdktf');

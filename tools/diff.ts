@@ -14,7 +14,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { destructiveAddresses, diffSynthOutputs, isAllowed, type ResourceChange, type StackDiff, type SynthDiff } from './private/synth-diff';
+import {
+  destructiveAddresses,
+  diffSynthOutputs,
+  isAllowed,
+  type ResourceChange,
+  type StackDiff,
+  type SynthDiff,
+} from './private/synth-diff';
 
 export const EXIT_DESTRUCTIVE = 2;
 const MAX_LINES_PER_STACK = 40;
@@ -75,7 +82,9 @@ function code(text: string): string {
 
 function resourceLine(stack: StackDiff, r: ResourceChange, allows: readonly string[]): string {
   const sign = { add: '+', change: '~', replace: '-/+', remove: '-' }[r.action];
-  const flag = r.destructive ? ` — **destructive${isAllowed(`${stack.id}:${r.address}`, allows) ? ' (allowed)' : ''}**: ${r.destructive}` : '';
+  const flag = r.destructive
+    ? ` — **destructive${isAllowed(`${stack.id}:${r.address}`, allows) ? ' (allowed)' : ''}**: ${r.destructive}`
+    : '';
   const fields = r.fields.slice(0, 3).map((f) => `${code(f.path)} ${code(short(f.before))} → ${code(short(f.after))}`);
   const more = r.fields.length > 3 ? `, and ${r.fields.length - 3} more fields` : '';
   return `- ${sign} ${code(r.path)} (${code(r.address)})${fields.length > 0 ? `: ${fields.join(', ')}${more}` : ''}${flag}`;
@@ -88,7 +97,14 @@ export function renderMarkdown(diff: SynthDiff, allows: readonly string[], title
   const lines = [`## ${title}`, ''];
   if (changed.length === 0) return `${[...lines, 'No stack changes.'].join('\n')}\n`;
   if (blocked.length > 0) {
-    lines.push(`**⚠ ${blocked.length} destructive change(s) need an explicit allow.** Review them, then add a line per address to the pull request description:`, '', '```', ...blocked.map((a) => `allow-destroy: ${a}`), '```', '');
+    lines.push(
+      `**⚠ ${blocked.length} destructive change(s) need an explicit allow.** Review them, then add a line per address to the pull request description:`,
+      '',
+      '```',
+      ...blocked.map((a) => `allow-destroy: ${a}`),
+      '```',
+      '',
+    );
   } else if (destructive.length > 0) {
     lines.push(`Destructive changes, all allowed: ${destructive.map(code).join(', ')}`, '');
   }
@@ -96,7 +112,12 @@ export function renderMarkdown(diff: SynthDiff, allows: readonly string[], title
   for (const s of changed) {
     const count = (action: ResourceChange['action']) => s.resources.filter((r) => r.action === action).length;
     const status = s.status === 'changed' ? '' : ` (stack ${s.status})`;
-    const flag = destructiveAddresses({ stacks: [s] }).length > 0 ? (destructiveAddresses({ stacks: [s] }).every((a) => isAllowed(a, allows)) ? 'allowed' : '**yes**') : '';
+    const flag =
+      destructiveAddresses({ stacks: [s] }).length > 0
+        ? destructiveAddresses({ stacks: [s] }).every((a) => isAllowed(a, allows))
+          ? 'allowed'
+          : '**yes**'
+        : '';
     lines.push(`| ${code(s.id)}${status} | ${count('add')} | ${count('change')} | ${count('replace')} | ${count('remove')} | ${flag} |`);
   }
   for (const s of changed) {
@@ -120,12 +141,21 @@ export function renderMarkdown(diff: SynthDiff, allows: readonly string[], title
 
 // ---------------------------------------------------------------- synthesis
 
-function exec(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; output: string }> {
+function exec(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ status: number | null; output: string }> {
   return new Promise((done) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     child.on('error', (err) => done({ status: null, output: err.message }));
     child.on('close', (status) => done({ status, output }));
   });
@@ -155,7 +185,10 @@ async function synthBoth(ref: string, repo: string): Promise<{ base: string; hea
     symlinkSync(join(repo, 'node_modules'), join(worktree, 'node_modules'), 'dir');
     const [base, head] = await Promise.all([synthAt(worktree, 'cdktf.out'), synthAt(repo, headOut)]);
     const lock = (dir: string) => (existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json'), 'utf8') : '');
-    const note = lock(worktree) !== lock(repo) ? `package-lock.json differs from ${ref}: the base was synthesized with this checkout's dependencies` : undefined;
+    const note =
+      lock(worktree) !== lock(repo)
+        ? `package-lock.json differs from ${ref}: the base was synthesized with this checkout's dependencies`
+        : undefined;
     return { base, head, cleanup, note };
   } catch (err) {
     await cleanup();
@@ -203,10 +236,14 @@ async function main(argv: string[]): Promise<number> {
   if (args.out) writeFileSync(args.out, markdown);
   process.stdout.write(markdown);
   const blocked = destructiveAddresses(diff).filter((a) => !isAllowed(a, args.allows));
-  console.error(`diff: ${diff.stacks.filter((s) => s.status !== 'unchanged').length} stack(s) changed, ${blocked.length} destructive change(s) not allowed (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  console.error(
+    `diff: ${diff.stacks.filter((s) => s.status !== 'unchanged').length} stack(s) changed, ${blocked.length} destructive change(s) not allowed (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
   return blocked.length > 0 ? EXIT_DESTRUCTIVE : 0;
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -76,10 +76,19 @@ function compareVersions(a: string, b: string): number {
 
 function checkTerraform(version: string | undefined): { problems: string[]; version?: string } {
   if (version === undefined) {
-    return { problems: [`terraform: the Terraform CLI is not on PATH (install Terraform >= ${MIN_TERRAFORM_VERSION}: https://developer.hashicorp.com/terraform/install)`] };
+    return {
+      problems: [
+        `terraform: the Terraform CLI is not on PATH (install Terraform >= ${MIN_TERRAFORM_VERSION}: https://developer.hashicorp.com/terraform/install)`,
+      ],
+    };
   }
   if (compareVersions(version, MIN_TERRAFORM_VERSION) < 0) {
-    return { problems: [`terraform: version ${version} is older than the supported ${MIN_TERRAFORM_VERSION} (allowed: >= ${MIN_TERRAFORM_VERSION}; the s3 backend's lock files need it)`], version };
+    return {
+      problems: [
+        `terraform: version ${version} is older than the supported ${MIN_TERRAFORM_VERSION} (allowed: >= ${MIN_TERRAFORM_VERSION}; the s3 backend's lock files need it)`,
+      ],
+      version,
+    };
   }
   return { problems: [], version };
 }
@@ -96,7 +105,8 @@ interface Kubeconfig {
  */
 function kubeconfigPaths(env: NodeJS.ProcessEnv): { variable: string; paths: string[] } | undefined {
   const expand = (p: string) => (p === '~' || p.startsWith('~/') ? join(env.HOME ?? homedir(), p.slice(1)) : p);
-  if (env.KUBE_CONFIG_PATHS) return { variable: 'KUBE_CONFIG_PATHS', paths: env.KUBE_CONFIG_PATHS.split(delimiter).filter(Boolean).map(expand) };
+  if (env.KUBE_CONFIG_PATHS)
+    return { variable: 'KUBE_CONFIG_PATHS', paths: env.KUBE_CONFIG_PATHS.split(delimiter).filter(Boolean).map(expand) };
   if (env.KUBE_CONFIG_PATH) return { variable: 'KUBE_CONFIG_PATH', paths: [expand(env.KUBE_CONFIG_PATH)] };
   return undefined;
 }
@@ -105,19 +115,25 @@ function checkKubeconfig(site: Site, env: NodeJS.ProcessEnv): string[] {
   const context = site.cluster.kubeContext;
   const configured = kubeconfigPaths(env);
   if (!configured) {
-    return [`KUBE_CONFIG_PATH: not set (set it to the kubeconfig file that holds context "${context}"; the kubernetes and helm providers read it at deploy time, and it never enters config or output)`];
+    return [
+      `KUBE_CONFIG_PATH: not set (set it to the kubeconfig file that holds context "${context}"; the kubernetes and helm providers read it at deploy time, and it never enters config or output)`,
+    ];
   }
   const { variable, paths } = configured;
   const merged: Required<Kubeconfig> = { contexts: [], clusters: [], users: [] };
   for (const path of paths) {
     if (!isAbsolute(path)) {
-      return [`${variable}: ${path} is a relative path; Terraform runs the providers in cdktf.out/stacks/<stack id>, where it points elsewhere (allowed: an absolute path or ~/...)`];
+      return [
+        `${variable}: ${path} is a relative path; Terraform runs the providers in cdktf.out/stacks/<stack id>, where it points elsewhere (allowed: an absolute path or ~/...)`,
+      ];
     }
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
     } catch (err) {
-      return [`${variable}: ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); set it to a readable kubeconfig file that holds context "${context}"`];
+      return [
+        `${variable}: ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); set it to a readable kubeconfig file that holds context "${context}"`,
+      ];
     }
     let config: Kubeconfig;
     try {
@@ -128,14 +144,18 @@ function checkKubeconfig(site: Site, env: NodeJS.ProcessEnv): string[] {
     if (typeof config !== 'object' || config === null) return [`${variable}: ${path} is not a kubeconfig (no contexts)`];
     for (const key of ['contexts', 'clusters', 'users'] as const) {
       const entries = Array.isArray(config[key]) ? config[key] : [];
-      (merged[key] as { name?: string }[]).push(...entries.filter((e) => !(merged[key] as { name?: string }[]).some((m) => m?.name === e?.name)));
+      (merged[key] as { name?: string }[]).push(
+        ...entries.filter((e) => !(merged[key] as { name?: string }[]).some((m) => m?.name === e?.name)),
+      );
     }
   }
   const where = paths.join(delimiter);
   const found = merged.contexts.find((c) => c?.name === context);
   if (!found) {
     const names = merged.contexts.map((c) => c?.name).filter(Boolean);
-    return [`kubeconfig: ${where} has no context "${context}" (the cluster of ${site.id}); it has: ${names.length > 0 ? names.join(', ') : 'no contexts'}`];
+    return [
+      `kubeconfig: ${where} has no context "${context}" (the cluster of ${site.id}); it has: ${names.length > 0 ? names.join(', ') : 'no contexts'}`,
+    ];
   }
   const problems: string[] = [];
   const cluster = found.context?.cluster;
@@ -156,19 +176,33 @@ export function checkBackend(fleet: Fleet, env: NodeJS.ProcessEnv): string[] {
     case 'local':
       return [];
     case 'pg':
-      if (!env.PG_CONN_STR) return ['state backend pg: PG_CONN_STR is not set (set it to postgres://<user>@<host>:<port>/<database>, with the password in PGPASSWORD or ~/.pgpass)'];
+      if (!env.PG_CONN_STR)
+        return [
+          'state backend pg: PG_CONN_STR is not set (set it to postgres://<user>@<host>:<port>/<database>, with the password in PGPASSWORD or ~/.pgpass)',
+        ];
       if (!/^postgres(ql)?:\/\//.test(env.PG_CONN_STR) && !/\w+=/.test(env.PG_CONN_STR)) {
         return ['state backend pg: PG_CONN_STR is not a PostgreSQL connection string (allowed: postgres://... or key=value pairs)'];
       }
       return [];
     case 's3': {
-      if (env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) return [];
+      if (
+        env.AWS_PROFILE ||
+        env.AWS_WEB_IDENTITY_TOKEN_FILE ||
+        env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
+        env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+      )
+        return [];
       if (existsSync(env.AWS_SHARED_CREDENTIALS_FILE || join(env.HOME ?? homedir(), '.aws', 'credentials'))) return [];
       const id = Boolean(env.AWS_ACCESS_KEY_ID);
       const secret = Boolean(env.AWS_SECRET_ACCESS_KEY);
       if (id && secret) return [];
-      if (id !== secret) return [`state backend s3: ${id ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'} is not set (both keys of the state bucket's credentials are needed)`];
-      return [`state backend s3: no credentials for bucket ${backend.bucket} in the environment (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a credentials file; on a machine with an instance role, set AWS_PROFILE to the role's profile)`];
+      if (id !== secret)
+        return [
+          `state backend s3: ${id ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'} is not set (both keys of the state bucket's credentials are needed)`,
+        ];
+      return [
+        `state backend s3: no credentials for bucket ${backend.bucket} in the environment (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a credentials file; on a machine with an instance role, set AWS_PROFILE to the role's profile)`,
+      ];
     }
   }
 }
@@ -176,24 +210,42 @@ export function checkBackend(fleet: Fleet, env: NodeJS.ProcessEnv): string[] {
 function describeBackend(fleet: Fleet): string {
   const backend = fleet.backend;
   switch (backend.type) {
-    case 'local': return `local in ${backend.directory}/`;
-    case 's3': return `s3://${backend.bucket}/${backend.keyPrefix}/`;
-    case 'pg': return `pg (PG_CONN_STR), schemas ${backend.schemaPrefix}_*`;
+    case 'local':
+      return `local in ${backend.directory}/`;
+    case 's3':
+      return `s3://${backend.bucket}/${backend.keyPrefix}/`;
+    case 'pg':
+      return `pg (PG_CONN_STR), schemas ${backend.schemaPrefix}_*`;
   }
 }
 
 /** A URL with any user and password replaced, for messages. */
 const redact = (url: string) => url.replace(/\/\/[^@/]+@/, '//***@');
 
-async function checkProviders(env: NodeJS.ProcessEnv, probe: RegistryProbe, platform: string): Promise<{ problems: string[]; source: string }> {
+async function checkProviders(
+  env: NodeJS.ProcessEnv,
+  probe: RegistryProbe,
+  platform: string,
+): Promise<{ problems: string[]; source: string }> {
   // Terraform runs in cdktf.out/stacks/<stack id>: relative paths would point elsewhere there.
   if (env.TF_CLI_CONFIG_FILE && !isAbsolute(env.TF_CLI_CONFIG_FILE)) {
-    return { problems: [`TF_CLI_CONFIG_FILE: ${env.TF_CLI_CONFIG_FILE} is a relative path; Terraform runs in cdktf.out/stacks/<stack id>, where it points elsewhere (allowed: an absolute path)`], source: '' };
+    return {
+      problems: [
+        `TF_CLI_CONFIG_FILE: ${env.TF_CLI_CONFIG_FILE} is a relative path; Terraform runs in cdktf.out/stacks/<stack id>, where it points elsewhere (allowed: an absolute path)`,
+      ],
+      source: '',
+    };
   }
   const install = installationConfig(env);
   const relativeMirrors = install.filesystemMirrors.filter((m) => !isAbsolute(m));
   if (relativeMirrors.length > 0) {
-    return { problems: relativeMirrors.map((m) => `providers: filesystem_mirror path "${m}" in ${install.file} is relative; Terraform runs in cdktf.out/stacks/<stack id>, where it points elsewhere (allowed: an absolute path)`), source: '' };
+    return {
+      problems: relativeMirrors.map(
+        (m) =>
+          `providers: filesystem_mirror path "${m}" in ${install.file} is relative; Terraform runs in cdktf.out/stacks/<stack id>, where it points elsewhere (allowed: an absolute path)`,
+      ),
+      source: '',
+    };
   }
   const [os, arch] = platform.split('_');
   const registry = (env.FACTORY_PROVIDER_REGISTRY || DEFAULT_REGISTRY).replace(/\/$/, '');
@@ -210,14 +262,20 @@ async function checkProviders(env: NodeJS.ProcessEnv, probe: RegistryProbe, plat
     let reached = false;
     for (const url of install.networkMirrors) {
       const error = await probe(`${url.replace(/\/?$/, '/')}${provider.address}/${provider.version}.json`);
-      if (!error) { reached = true; sources.add(`network mirror ${redact(url)}`); break; }
+      if (!error) {
+        reached = true;
+        sources.add(`network mirror ${redact(url)}`);
+        break;
+      }
       tried.push(`network mirror ${redact(url)}: ${error}`);
     }
     if (!reached && install.direct) {
       const [, namespace, type] = provider.address.split('/');
       const error = await probe(`${registry}/v1/providers/${namespace}/${type}/${provider.version}/download/${os}/${arch}`);
-      if (!error) { reached = true; sources.add(`registry ${registry}`); }
-      else tried.push(`registry ${registry}: ${error}`);
+      if (!error) {
+        reached = true;
+        sources.add(`registry ${registry}`);
+      } else tried.push(`registry ${registry}: ${error}`);
     }
     if (!reached) problems.push(providerProblem(label, provider, install, tried));
   }
@@ -227,12 +285,15 @@ async function checkProviders(env: NodeJS.ProcessEnv, probe: RegistryProbe, plat
 function providerProblem(label: string, provider: PinnedProvider, install: ReturnType<typeof installationConfig>, tried: string[]): string {
   const mirrors = install.filesystemMirrors;
   const others = mirrors.flatMap((m) => mirrorVersions(m, provider).map((v) => `${v} in ${m}`));
-  const inMirrors = mirrors.length === 0
-    ? 'no filesystem mirror is configured'
-    : `it is in none of the filesystem mirrors ${install.explicit ? `of ${install.file}` : '(implicit)'} ${mirrors.join(', ')}${others.length > 0 ? ` (found other versions: ${others.join('; ')})` : ''}`;
+  const inMirrors =
+    mirrors.length === 0
+      ? 'no filesystem mirror is configured'
+      : `it is in none of the filesystem mirrors ${install.explicit ? `of ${install.file}` : '(implicit)'} ${mirrors.join(', ')}${others.length > 0 ? ` (found other versions: ${others.join('; ')})` : ''}`;
   const notDirect = install.direct ? '' : '; the CLI config allows no direct download';
-  return `providers: ${label} cannot be installed: ${inMirrors}${tried.length > 0 ? `; ${tried.join('; ')}` : ''}${notDirect}. `
-    + 'Without internet: run npm run providers:mirror -- <dir> where there is, copy <dir> here and set TF_CLI_CONFIG_FILE to a file with provider_installation { filesystem_mirror { path = "<dir>" } } (README, "Deploying without internet")';
+  return (
+    `providers: ${label} cannot be installed: ${inMirrors}${tried.length > 0 ? `; ${tried.join('; ')}` : ''}${notDirect}. ` +
+    'Without internet: run npm run providers:mirror -- <dir> where there is, copy <dir> here and set TF_CLI_CONFIG_FILE to a file with provider_installation { filesystem_mirror { path = "<dir>" } } (README, "Deploying without internet")'
+  );
 }
 
 // ---------------------------------------------------------------- command
@@ -256,7 +317,7 @@ export const httpProbe: RegistryProbe = async (url) => {
   if (!curl.error) {
     const status = Number(curl.stdout.trim());
     if (status >= 200 && status < 300) return undefined;
-    return status > 0 ? `HTTP ${status}` : (curl.stderr.trim().replace(/^curl: \(\d+\) /, '') || `curl exit ${curl.status}`);
+    return status > 0 ? `HTTP ${status}` : curl.stderr.trim().replace(/^curl: \(\d+\) /, '') || `curl exit ${curl.status}`;
   }
   try {
     const response = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(5000) });
@@ -284,7 +345,9 @@ async function main(): Promise<number> {
   });
   if (problems.length > 0) {
     for (const problem of problems) console.error(problem);
-    console.error(`${problems.length} problem(s): fix them before a deploy, then run npm run preflight -- ${process.argv[2] ?? '<site id>'} again`);
+    console.error(
+      `${problems.length} problem(s): fix them before a deploy, then run npm run preflight -- ${process.argv[2] ?? '<site id>'} again`,
+    );
     return 1;
   }
   for (const line of report) console.log(line);
@@ -292,5 +355,7 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  void main().then((code) => { process.exitCode = code; });
+  void main().then((code) => {
+    process.exitCode = code;
+  });
 }

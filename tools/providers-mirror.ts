@@ -20,7 +20,7 @@ export function mirrorConfiguration(): object {
 function main(args: string[]): number {
   const [target, ...platforms] = args;
   if (!target) {
-    console.error('usage: npm run providers:mirror -- <dir> [<platform> ...]   (platform default: this machine\'s, e.g. linux_amd64)');
+    console.error("usage: npm run providers:mirror -- <dir> [<platform> ...]   (platform default: this machine's, e.g. linux_amd64)");
     return 2;
   }
   // npm runs scripts from the package root: resolve against where the command was typed.
@@ -39,14 +39,22 @@ function main(args: string[]): number {
       return 1;
     }
     if (run.status !== 0) {
-      console.error(`providers:mirror: terraform providers mirror failed (exit ${run.status}); it downloads from the public registry, so run it on a machine with internet access and copy ${dir} to the deploy machine`);
+      console.error(
+        `providers:mirror: terraform providers mirror failed (exit ${run.status}); it downloads from the public registry, so run it on a machine with internet access and copy ${dir} to the deploy machine`,
+      );
       return run.status ?? 1;
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(`mirror ready in ${dir}: ${pinnedProviders().map((p) => `${p.name} ${p.version}`).join(', ')}`);
-  console.log(`on the deploy machine, point TF_CLI_CONFIG_FILE at a file containing:\n\nprovider_installation {\n  filesystem_mirror {\n    path = "${dir}"\n  }\n}\n`);
+  console.log(
+    `mirror ready in ${dir}: ${pinnedProviders()
+      .map((p) => `${p.name} ${p.version}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `on the deploy machine, point TF_CLI_CONFIG_FILE at a file containing:\n\nprovider_installation {\n  filesystem_mirror {\n    path = "${dir}"\n  }\n}\n`,
+  );
   return 0;
 }
 

@@ -14,9 +14,10 @@ export function rolloutPlan(fleet: Fleet): string {
     for (const id of wave.sites) {
       const site = fleet.sites.find((s) => s.id === id)!;
       const stacks = LAYERS.filter((layer) => layer !== 'tenants' || site.phase === 2).map((layer) => stackId(site, layer));
-      const gate = site.phase === 2
-        ? `Phase 1 signed off ${site.acceptance.signOff!.date}`
-        : `Phase 1 acceptance open; Phase 2 planned ${site.schedule.phase2.start}`;
+      const gate =
+        site.phase === 2
+          ? `Phase 1 signed off ${site.acceptance.signOff!.date}`
+          : `Phase 1 acceptance open; Phase 2 planned ${site.schedule.phase2.start}`;
       lines.push(`  ${site.id} (${site.city}) phase ${site.phase}: ${gate}`);
       lines.push(`    stacks: ${stacks.join(' -> ')}`);
       lines.push(`    KUBE_CONFIG_PATH=<kubeconfig with context ${site.cluster.kubeContext}>`);

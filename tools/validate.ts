@@ -18,14 +18,19 @@ export function annotation(p: Problem): string {
 const configDir = process.env.FACTORY_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
 const started = performance.now();
 // FACTORY_CHANGED_FILES (one path per line, e.g. git diff --name-only): conflicts land on the changed file.
-const changedFiles = (process.env.FACTORY_CHANGED_FILES ?? '').split('\n').map((f) => f.trim()).filter(Boolean);
+const changedFiles = (process.env.FACTORY_CHANGED_FILES ?? '')
+  .split('\n')
+  .map((f) => f.trim())
+  .filter(Boolean);
 const result = loadFleet(configDir, { changedFiles });
 const ms = performance.now() - started;
 if (result.ok) {
   const sites = result.fleet.sites;
   const gpus = sites.reduce((sum, s) => sum + siteGpus(s), 0);
   const pflops = sites.reduce((sum, s) => sum + siteBf16Pflops(s), 0);
-  console.log(`${configDir}: ${sites.length} sites, ${gpus} GPUs, ${pflops.toFixed(0)} PFLOP/s BF16 dense, config valid (${ms.toFixed(0)} ms)`);
+  console.log(
+    `${configDir}: ${sites.length} sites, ${gpus} GPUs, ${pflops.toFixed(0)} PFLOP/s BF16 dense, config valid (${ms.toFixed(0)} ms)`,
+  );
 } else {
   for (const problem of result.problems) console.error(formatProblem(problem));
   if (process.argv.includes('--annotations')) for (const problem of result.problems) console.log(annotation(problem));

@@ -19,7 +19,12 @@ const SIZES: Record<Network, { maxPrefix: number; minPrefix: number }> = {
   storage: { maxPrefix: 28, minPrefix: 8 },
 };
 
-interface Block { readonly cidr: Cidr; readonly site: Site; readonly ref: SiteRef; readonly key: Network }
+interface Block {
+  readonly cidr: Cidr;
+  readonly site: Site;
+  readonly ref: SiteRef;
+  readonly key: Network;
+}
 
 const aligned = (cidr: Cidr) => networkOf(cidr) === cidr.text;
 
@@ -34,7 +39,9 @@ export function checkAddressBlocks(site: Site, ref: SiteRef): Finding[] {
       continue;
     }
     if (!PRIVATE_RANGES.some((range) => range.start <= cidr.start && cidr.end <= range.end)) {
-      findings.push(at(ref, path, `"${cidr.text}" is not a private range (allowed: inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10)`));
+      findings.push(
+        at(ref, path, `"${cidr.text}" is not a private range (allowed: inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10)`),
+      );
     }
     const { maxPrefix, minPrefix } = SIZES[key];
     if (cidr.prefix > maxPrefix) findings.push(at(ref, path, `"${cidr.text}" is too small for ${key} (allowed: /${maxPrefix} or larger)`));
@@ -44,7 +51,13 @@ export function checkAddressBlocks(site: Site, ref: SiteRef): Finding[] {
     const address = parseIpv4(uplink.endpoint);
     const inside = blocks.find(({ cidr }) => cidr.start <= address && address <= cidr.end);
     if (inside) {
-      findings.push(at(ref, ['interconnect', 'uplinks', u, 'endpoint'], `${uplink.endpoint} is inside this site's own ${inside.key} block "${inside.cidr.text}" (allowed: the peer's address across the WAN link)`));
+      findings.push(
+        at(
+          ref,
+          ['interconnect', 'uplinks', u, 'endpoint'],
+          `${uplink.endpoint} is inside this site's own ${inside.key} block "${inside.cidr.text}" (allowed: the peer's address across the WAN link)`,
+        ),
+      );
     }
   });
   return findings;
@@ -56,7 +69,10 @@ export function checkAddressBlocks(site: Site, ref: SiteRef): Finding[] {
  * Misaligned blocks are reported by checkAddressBlocks and left out here. A conflict between two
  * files is reported on the changed one when `isChanged` tells.
  */
-export function checkAddressPlans(sites: readonly { site: Site; ref: SiteRef }[], isChanged: (file: string) => boolean = () => false): Finding[] {
+export function checkAddressPlans(
+  sites: readonly { site: Site; ref: SiteRef }[],
+  isChanged: (file: string) => boolean = () => false,
+): Finding[] {
   const findings: Finding[] = [];
   const blocks: Block[] = [];
   for (const { site, ref } of sites) {
@@ -71,7 +87,13 @@ export function checkAddressPlans(sites: readonly { site: Site; ref: SiteRef }[]
     if (widest && overlaps(widest.cidr, block.cidr)) {
       const [blamed, other] = isChanged(widest.ref.file) && !isChanged(block.ref.file) ? [widest, block] : [block, widest];
       const where = other.site === blamed.site ? `this site's ${other.key}` : `${other.site.id} ${other.key} (${other.site.file})`;
-      findings.push(at(blamed.ref, ['interconnect', 'addressPlan', blamed.key], `"${blamed.cidr.text}" overlaps ${where} "${other.cidr.text}"; every block must be unique across the fleet`));
+      findings.push(
+        at(
+          blamed.ref,
+          ['interconnect', 'addressPlan', blamed.key],
+          `"${blamed.cidr.text}" overlaps ${where} "${other.cidr.text}"; every block must be unique across the fleet`,
+        ),
+      );
     }
     if (!widest || block.cidr.end > widest.cidr.end) widest = block;
   }

@@ -21,16 +21,22 @@ export function checkMig(site: Site, ref: SiteRef): Finding[] {
     }
     const names = Object.keys(profiles ?? {});
     if (names.length === 0) {
-      findings.push(at(ref, [...base, 'strategy'], `"${strategy}" needs a layout: add profiles (allowed for ${pool.gpu.id}: ${supported.join(', ')})`));
+      findings.push(
+        at(ref, [...base, 'strategy'], `"${strategy}" needs a layout: add profiles (allowed for ${pool.gpu.id}: ${supported.join(', ')})`),
+      );
       return;
     }
     for (const name of names) {
       if (!supported.includes(name)) {
-        findings.push(at(ref, [...base, 'profiles', name], `"${name}" is not a MIG profile of ${pool.gpu.id} (allowed: ${supported.join(', ')})`));
+        findings.push(
+          at(ref, [...base, 'profiles', name], `"${name}" is not a MIG profile of ${pool.gpu.id} (allowed: ${supported.join(', ')})`),
+        );
       }
     }
     if (strategy === 'single' && names.length > 1) {
-      findings.push(at(ref, [...base, 'profiles'], `strategy single allows one profile per GPU, got ${names.join(', ')} (use strategy: mixed)`));
+      findings.push(
+        at(ref, [...base, 'profiles'], `strategy single allows one profile per GPU, got ${names.join(', ')} (use strategy: mixed)`),
+      );
     }
     const slices = names.reduce((sum, name) => sum + migComputeSlices(name) * (profiles?.[name] ?? 0), 0);
     if (slices > MIG_COMPUTE_SLICES_PER_GPU) {

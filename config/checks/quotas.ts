@@ -8,12 +8,24 @@ export function checkQuotas(site: Site, ref: SiteRef): Finding[] {
   const capacity = siteGpus(site);
   const nominal = PROGRAMMES.reduce((sum, p) => sum + site.programmes[p].gpus, 0);
   if (nominal > capacity) {
-    findings.push(at(ref, ['programmes'], `quotas add up to ${nominal} GPUs (${PROGRAMMES.map((p) => `${p} ${site.programmes[p].gpus}`).join(', ')}), more than the site's ${capacity} GPUs`));
+    findings.push(
+      at(
+        ref,
+        ['programmes'],
+        `quotas add up to ${nominal} GPUs (${PROGRAMMES.map((p) => `${p} ${site.programmes[p].gpus}`).join(', ')}), more than the site's ${capacity} GPUs`,
+      ),
+    );
   }
   for (const p of PROGRAMMES) {
     const borrowing = site.programmes[p].borrowingLimitGpus;
     if (borrowing !== undefined && borrowing > capacity - site.programmes[p].gpus) {
-      findings.push(at(ref, ['programmes', p, 'borrowingLimitGpus'], `${borrowing} is more than the GPUs other programmes hold (allowed: at most ${capacity - site.programmes[p].gpus})`));
+      findings.push(
+        at(
+          ref,
+          ['programmes', p, 'borrowingLimitGpus'],
+          `${borrowing} is more than the GPUs other programmes hold (allowed: at most ${capacity - site.programmes[p].gpus})`,
+        ),
+      );
     }
   }
   const used: Record<string, number> = {};
@@ -21,7 +33,13 @@ export function checkQuotas(site: Site, ref: SiteRef): Finding[] {
     const quota = site.programmes[tenant.programme].gpus;
     used[tenant.programme] = (used[tenant.programme] ?? 0) + tenant.gpus;
     if (used[tenant.programme] > quota) {
-      findings.push(at(ref, ['tenants', i, 'gpus'], `${tenant.gpus} brings the ${tenant.programme} tenants to ${used[tenant.programme]} GPUs, over the programme quota of ${quota}`));
+      findings.push(
+        at(
+          ref,
+          ['tenants', i, 'gpus'],
+          `${tenant.gpus} brings the ${tenant.programme} tenants to ${used[tenant.programme]} GPUs, over the programme quota of ${quota}`,
+        ),
+      );
     }
   });
   return findings;

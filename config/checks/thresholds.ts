@@ -13,20 +13,32 @@ export function checkThresholds(site: Site, ref: SiteRef, config: Pick<SiteConfi
   const findings: Finding[] = [];
   const own = config.acceptance as Record<string, unknown>;
   const report = (key: 'rdmaLinkGbps' | 'ncclBusBwGBps', message: string) => {
-    findings.push(own[key] !== undefined
-      ? at(ref, ['acceptance', key], message)
-      : { file: fleetFile, path: ['acceptance', key], message: `${message} at site ${site.id} (${site.file}); set a lower value there or here` });
+    findings.push(
+      own[key] !== undefined
+        ? at(ref, ['acceptance', key], message)
+        : {
+            file: fleetFile,
+            path: ['acceptance', key],
+            message: `${message} at site ${site.id} (${site.file}); set a lower value there or here`,
+          },
+    );
   };
   const { linkGbps, railsPerNode } = site.interconnect;
   const railPools = site.nodePools.filter((pool) => poolRails(pool, railsPerNode) > 0);
   if (railPools.length === 0) return findings;
   const { rdmaLinkGbps, ncclBusBwGBps } = site.acceptance;
   if (rdmaLinkGbps > linkGbps) {
-    report('rdmaLinkGbps', `${rdmaLinkGbps} Gb/s can never be measured on ${linkGbps} Gb/s links (allowed: below linkGbps, e.g. ${Math.floor(linkGbps * 0.9)})`);
+    report(
+      'rdmaLinkGbps',
+      `${rdmaLinkGbps} Gb/s can never be measured on ${linkGbps} Gb/s links (allowed: below linkGbps, e.g. ${Math.floor(linkGbps * 0.9)})`,
+    );
   }
   const railGBps = (railsPerNode * linkGbps) / 8;
   if (ncclBusBwGBps > railGBps) {
-    report('ncclBusBwGBps', `${ncclBusBwGBps} GB/s is above what ${railsPerNode} rails of ${linkGbps} Gb/s carry between nodes (${railGBps} GB/s; allowed: below, e.g. ${Math.floor(railGBps * 0.8)})`);
+    report(
+      'ncclBusBwGBps',
+      `${ncclBusBwGBps} GB/s is above what ${railsPerNode} rails of ${linkGbps} Gb/s carry between nodes (${railGBps} GB/s; allowed: below, e.g. ${Math.floor(railGBps * 0.8)})`,
+    );
   }
   return findings;
 }

@@ -71,7 +71,15 @@ export class AcceptanceChecks extends Construct {
     const labels = siteLabels(site.id);
     new ConfigMapV1(this, 'scripts', {
       metadata: { name: SCRIPTS_CONFIG_MAP, namespace, labels },
-      data: { 'inventory.sh': INVENTORY_SH, 'dcgm-diag.sh': DCGM_DIAG_SH, 'gpu-perf.py': GPU_PERF_PY, 'allreduce.py': ALLREDUCE_PY, 'rdma-pairs.sh': RDMA_PAIRS_SH, 'wan.sh': WAN_SH, 'storage.sh': STORAGE_SH },
+      data: {
+        'inventory.sh': INVENTORY_SH,
+        'dcgm-diag.sh': DCGM_DIAG_SH,
+        'gpu-perf.py': GPU_PERF_PY,
+        'allreduce.py': ALLREDUCE_PY,
+        'rdma-pairs.sh': RDMA_PAIRS_SH,
+        'wan.sh': WAN_SH,
+        'storage.sh': STORAGE_SH,
+      },
     });
     new CustomResource(this, 'local-queue', {
       siteId: site.id,
@@ -94,7 +102,12 @@ export class AcceptanceChecks extends Construct {
       if (check.rendezvous) {
         new ServiceV1(this, `${check.name}-peers`, {
           metadata: { name: check.name, namespace, labels },
-          spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector: { [CHECK_LABEL]: check.name }, port: [{ name: 'rendezvous', port: RENDEZVOUS_PORT }] },
+          spec: {
+            clusterIp: 'None',
+            publishNotReadyAddresses: true,
+            selector: { [CHECK_LABEL]: check.name },
+            port: [{ name: 'rendezvous', port: RENDEZVOUS_PORT }],
+          },
         });
       }
       new CustomResource(this, check.name, workload(site, namespace, check));
@@ -104,7 +117,11 @@ export class AcceptanceChecks extends Construct {
 
 /** The Job (Phase 1) or CronJob (Phase 2) of a check. */
 function workload(site: Site, namespace: string, check: Check): ConstructorParameters<typeof CustomResource>[2] {
-  const kueueLabels = { 'kueue.x-k8s.io/queue-name': ACCEPTANCE_QUEUE, 'kueue.x-k8s.io/priority-class': 'acceptance', [CHECK_LABEL]: check.name };
+  const kueueLabels = {
+    'kueue.x-k8s.io/queue-name': ACCEPTANCE_QUEUE,
+    'kueue.x-k8s.io/priority-class': 'acceptance',
+    [CHECK_LABEL]: check.name,
+  };
   const jobSpec = {
     ...(check.indexed ? { completionMode: 'Indexed' } : {}),
     completions: check.completions,
@@ -120,7 +137,11 @@ function workload(site: Site, namespace: string, check: Check): ConstructorParam
   if (site.phase === 1) {
     // Kueue unsuspends the Job when it admits it.
     return {
-      siteId: site.id, apiVersion: 'batch/v1', kind: 'Job', metadata, spec: { ...jobSpec, suspend: true },
+      siteId: site.id,
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata,
+      spec: { ...jobSpec, suspend: true },
       computedFields: ['spec.suspend', 'spec.selector', 'spec.template.metadata.labels'],
     };
   }
@@ -159,7 +180,15 @@ function onPool(pool: NodePool, check: string, spread: boolean): Obj {
     nodeSelector: { [NODE_LABELS.pool]: pool.name },
     tolerations: [{ key: GPU_POOL_TAINT, operator: 'Equal', value: pool.name, effect: 'NoSchedule' }],
     ...(spread
-      ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [CHECK_LABEL]: check } }, topologyKey: NODE_LABELS.hostname }] } } }
+      ? {
+          affinity: {
+            podAntiAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [
+                { labelSelector: { matchLabels: { [CHECK_LABEL]: check } }, topologyKey: NODE_LABELS.hostname },
+              ],
+            },
+          },
+        }
       : {}),
   };
 }
@@ -178,32 +207,60 @@ function basePod(containers: Obj[], extra: Obj = {}): Obj {
 function inventoryCheck({ images }: AcceptanceChecksProps, pool: NodePool): Check {
   const name = `inventory-${pool.name}`;
   return {
-    name, kind: 'inventory', indexed: true, completions: pool.nodes,
+    name,
+    kind: 'inventory',
+    indexed: true,
+    completions: pool.nodes,
     threshold: `${pool.gpusPerNode} x ${pool.gpu.id} and ${pool.nicsPerNode} fabric ports on each of ${pool.nodes} nodes`,
-    pod: basePod([{
-      name: 'inventory', image: images.cuda, command: ['sh', '/checks/inventory.sh'],
-      // Sees every GPU of the node through the NVIDIA runtime without claiming any.
-      env: [NODE_NAME_ENV, ...env({ NVIDIA_VISIBLE_DEVICES: 'all', GPU_MODEL: pool.gpu.smiName, EXPECTED_GPUS: pool.gpusPerNode, EXPECTED_NICS: pool.nicsPerNode })],
-      resources: resources('100m', '256Mi'),
-      securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
-      volumeMounts: [scriptsMount],
-    }], { runtimeClassName: NVIDIA_RUNTIME_HANDLER, ...onPool(pool, name, true) }),
+    pod: basePod(
+      [
+        {
+          name: 'inventory',
+          image: images.cuda,
+          command: ['sh', '/checks/inventory.sh'],
+          // Sees every GPU of the node through the NVIDIA runtime without claiming any.
+          env: [
+            NODE_NAME_ENV,
+            ...env({
+              NVIDIA_VISIBLE_DEVICES: 'all',
+              GPU_MODEL: pool.gpu.smiName,
+              EXPECTED_GPUS: pool.gpusPerNode,
+              EXPECTED_NICS: pool.nicsPerNode,
+            }),
+          ],
+          resources: resources('100m', '256Mi'),
+          securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
+          volumeMounts: [scriptsMount],
+        },
+      ],
+      { runtimeClassName: NVIDIA_RUNTIME_HANDLER, ...onPool(pool, name, true) },
+    ),
   };
 }
 
 function dcgmCheck({ images, site }: AcceptanceChecksProps, pool: NodePool): Check {
   const name = `dcgm-diag-${pool.name}`;
   return {
-    name, kind: 'dcgm', indexed: true, completions: pool.nodes,
+    name,
+    kind: 'dcgm',
+    indexed: true,
+    completions: pool.nodes,
     threshold: `dcgmi diag -r ${site.acceptance.dcgmDiagLevel} passes on each node`,
-    pod: basePod([{
-      name: 'dcgm-diag', image: images.dcgm, command: ['sh', '/checks/dcgm-diag.sh'],
-      env: [NODE_NAME_ENV, ...env({ DCGM_LEVEL: site.acceptance.dcgmDiagLevel })],
-      resources: resources('4', '16Gi', { 'nvidia.com/gpu': pool.gpusPerNode }),
-      // DCGM's host engine needs SYS_ADMIN for its diagnostic and profiling tests.
-      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } },
-      volumeMounts: [scriptsMount],
-    }], onPool(pool, name, true)),
+    pod: basePod(
+      [
+        {
+          name: 'dcgm-diag',
+          image: images.dcgm,
+          command: ['sh', '/checks/dcgm-diag.sh'],
+          env: [NODE_NAME_ENV, ...env({ DCGM_LEVEL: site.acceptance.dcgmDiagLevel })],
+          resources: resources('4', '16Gi', { 'nvidia.com/gpu': pool.gpusPerNode }),
+          // DCGM's host engine needs SYS_ADMIN for its diagnostic and profiling tests.
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } },
+          volumeMounts: [scriptsMount],
+        },
+      ],
+      onPool(pool, name, true),
+    ),
   };
 }
 
@@ -220,15 +277,25 @@ function gpuPerfCheck({ images, site }: AcceptanceChecksProps, pool: NodePool): 
   const name = `gpu-perf-${pool.name}`;
   const { minTflops, minTBps } = gpuPerfThresholds(pool, site.acceptance.gpuPerformanceMargin);
   return {
-    name, kind: 'gpuPerf', indexed: true, completions: pool.nodes,
+    name,
+    kind: 'gpuPerf',
+    indexed: true,
+    completions: pool.nodes,
     threshold: `every ${pool.gpu.id}: BF16 GEMM >= ${minTflops} TFLOP/s and device copy >= ${minTBps} TB/s`,
-    pod: basePod([{
-      name: 'gpu-perf', image: images.pytorch, command: ['python', '/checks/gpu-perf.py'],
-      env: [NODE_NAME_ENV, ...env({ MIN_TFLOPS: minTflops, MIN_TBPS: minTBps, HOME: '/tmp' })],
-      resources: resources('8', '64Gi', { 'nvidia.com/gpu': pool.gpusPerNode }),
-      securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
-      volumeMounts: [scriptsMount],
-    }], onPool(pool, name, true)),
+    pod: basePod(
+      [
+        {
+          name: 'gpu-perf',
+          image: images.pytorch,
+          command: ['python', '/checks/gpu-perf.py'],
+          env: [NODE_NAME_ENV, ...env({ MIN_TFLOPS: minTflops, MIN_TBPS: minTBps, HOME: '/tmp' })],
+          resources: resources('8', '64Gi', { 'nvidia.com/gpu': pool.gpusPerNode }),
+          securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
+          volumeMounts: [scriptsMount],
+        },
+      ],
+      onPool(pool, name, true),
+    ),
   };
 }
 
@@ -249,21 +316,33 @@ function ncclCheck(props: AcceptanceChecksProps, pool: NodePool): Check {
   const { images, site } = props;
   const name = `nccl-allreduce-${pool.name}`;
   const fabric = fabricAccess(props);
-  const torchrun = `torchrun --nnodes=${pool.nodes} --nproc-per-node=${pool.gpusPerNode} --node-rank=$JOB_COMPLETION_INDEX `
-    + `--master-addr=$JOB_NAME-0.${name} --master-port=${RENDEZVOUS_PORT} /checks/allreduce.py`;
+  const torchrun =
+    `torchrun --nnodes=${pool.nodes} --nproc-per-node=${pool.gpusPerNode} --node-rank=$JOB_COMPLETION_INDEX ` +
+    `--master-addr=$JOB_NAME-0.${name} --master-port=${RENDEZVOUS_PORT} /checks/allreduce.py`;
   return {
-    name, kind: 'nccl', indexed: true, completions: pool.nodes, rendezvous: true,
+    name,
+    kind: 'nccl',
+    indexed: true,
+    completions: pool.nodes,
+    rendezvous: true,
     threshold: `all-reduce bus bandwidth >= ${site.acceptance.ncclBusBwGBps} GB/s across ${pool.nodes} nodes`,
     // Keep the ranks inside as few leaf blocks as the pool allows.
     podAnnotations: { ...fabric.annotations, 'kueue.x-k8s.io/podset-preferred-topology': NODE_LABELS.block },
-    pod: basePod([{
-      name: 'allreduce', image: images.pytorch, command: ['sh', '-c', torchrun],
-      env: [JOB_NAME_ENV, ...env({ MIN_BUSBW_GBPS: site.acceptance.ncclBusBwGBps })],
-      envFrom: [{ configMapRef: { name: NCCL_CONFIG_MAP } }],
-      resources: resources('16', '128Gi', { 'nvidia.com/gpu': pool.gpusPerNode, ...fabric.resources }),
-      securityContext: RDMA_SECURITY,
-      volumeMounts: [scriptsMount, { name: 'shm', mountPath: '/dev/shm' }],
-    }], { ...onPool(pool, name, true), volumes: [scriptsVolume, { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '64Gi' } }] }),
+    pod: basePod(
+      [
+        {
+          name: 'allreduce',
+          image: images.pytorch,
+          command: ['sh', '-c', torchrun],
+          env: [JOB_NAME_ENV, ...env({ MIN_BUSBW_GBPS: site.acceptance.ncclBusBwGBps })],
+          envFrom: [{ configMapRef: { name: NCCL_CONFIG_MAP } }],
+          resources: resources('16', '128Gi', { 'nvidia.com/gpu': pool.gpusPerNode, ...fabric.resources }),
+          securityContext: RDMA_SECURITY,
+          volumeMounts: [scriptsMount, { name: 'shm', mountPath: '/dev/shm' }],
+        },
+      ],
+      { ...onPool(pool, name, true), volumes: [scriptsVolume, { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '64Gi' } }] },
+    ),
   };
 }
 
@@ -272,49 +351,91 @@ function rdmaCheck(props: AcceptanceChecksProps, pool: NodePool): Check {
   const name = `rdma-pairs-${pool.name}`;
   const fabric = fabricAccess(props);
   return {
-    name, kind: 'rdma', indexed: true, completions: pool.nodes - (pool.nodes % 2), rendezvous: true,
+    name,
+    kind: 'rdma',
+    indexed: true,
+    completions: pool.nodes - (pool.nodes % 2),
+    rendezvous: true,
     threshold: `ib_write_bw >= ${site.acceptance.rdmaLinkGbps} Gb/s per rail between node pairs`,
     podAnnotations: fabric.annotations,
-    pod: basePod([{
-      name: 'ib-write-bw', image: images.acceptanceTools, command: ['sh', '/checks/rdma-pairs.sh'],
-      env: [NODE_NAME_ENV, JOB_NAME_ENV, ...env({ SUBDOMAIN: name, MIN_GBPS: site.acceptance.rdmaLinkGbps, RAIL_HCAS: rails.rails.map((r) => r.hca).join(' ') })],
-      resources: resources('2', '4Gi', fabric.resources),
-      securityContext: RDMA_SECURITY,
-      volumeMounts: [scriptsMount],
-    }], onPool(pool, name, true)),
+    pod: basePod(
+      [
+        {
+          name: 'ib-write-bw',
+          image: images.acceptanceTools,
+          command: ['sh', '/checks/rdma-pairs.sh'],
+          env: [
+            NODE_NAME_ENV,
+            JOB_NAME_ENV,
+            ...env({ SUBDOMAIN: name, MIN_GBPS: site.acceptance.rdmaLinkGbps, RAIL_HCAS: rails.rails.map((r) => r.hca).join(' ') }),
+          ],
+          resources: resources('2', '4Gi', fabric.resources),
+          securityContext: RDMA_SECURITY,
+          volumeMounts: [scriptsMount],
+        },
+      ],
+      onPool(pool, name, true),
+    ),
   };
 }
 
 function wanCheck({ images, site }: AcceptanceChecksProps, uplink: Site['interconnect']['uplinks'][number]): Check {
   const minGbps = Math.floor(uplink.gbps * site.acceptance.wanUplinkFraction);
   return {
-    name: `wan-${uplink.name}`, kind: 'wan', indexed: false, completions: 1,
+    name: `wan-${uplink.name}`,
+    kind: 'wan',
+    indexed: false,
+    completions: 1,
     threshold: `iperf3 to ${uplink.peer} (${uplink.endpoint}) >= ${minGbps} Gb/s of ${uplink.gbps} contracted`,
-    pod: basePod([{
-      name: 'iperf3', image: images.acceptanceTools, command: ['sh', '/checks/wan.sh'],
-      env: env({ UPLINK: uplink.name, ENDPOINT: uplink.endpoint, MIN_GBPS: minGbps, CONTRACT_GBPS: uplink.gbps }),
-      resources: resources('8', '4Gi'),
-      securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
-      volumeMounts: [scriptsMount],
-    }]),
+    pod: basePod([
+      {
+        name: 'iperf3',
+        image: images.acceptanceTools,
+        command: ['sh', '/checks/wan.sh'],
+        env: env({ UPLINK: uplink.name, ENDPOINT: uplink.endpoint, MIN_GBPS: minGbps, CONTRACT_GBPS: uplink.gbps }),
+        resources: resources('8', '4Gi'),
+        securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
+        volumeMounts: [scriptsMount],
+      },
+    ]),
   };
 }
 
 function storageCheck({ images, site }: AcceptanceChecksProps, tier: string): Check {
   const perClient = Math.round((site.acceptance.storageReadGBps / STORAGE_CLIENTS) * 100) / 100;
   return {
-    name: `storage-${tier}`, kind: 'storage', indexed: true, completions: STORAGE_CLIENTS,
+    name: `storage-${tier}`,
+    kind: 'storage',
+    indexed: true,
+    completions: STORAGE_CLIENTS,
     threshold: `sequential read >= ${site.acceptance.storageReadGBps} GB/s over ${STORAGE_CLIENTS} clients on ${tier}`,
-    pod: basePod([{
-      name: 'fio', image: images.acceptanceTools, command: ['sh', '/checks/storage.sh'],
-      env: env({ TIER: tier, MIN_GBPS: perClient }),
-      resources: resources('4', '8Gi'),
-      securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
-      volumeMounts: [scriptsMount, { name: 'data', mountPath: '/data' }],
-    }], {
-      securityContext: { seccompProfile: { type: 'RuntimeDefault' }, fsGroup: NOBODY },
-      // A fresh volume of the tier per client, deleted with the pod: no claim outlives the check.
-      volumes: [scriptsVolume, { name: 'data', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], storageClassName: tier, resources: { requests: { storage: STORAGE_VOLUME } } } } } }],
-    }),
+    pod: basePod(
+      [
+        {
+          name: 'fio',
+          image: images.acceptanceTools,
+          command: ['sh', '/checks/storage.sh'],
+          env: env({ TIER: tier, MIN_GBPS: perClient }),
+          resources: resources('4', '8Gi'),
+          securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
+          volumeMounts: [scriptsMount, { name: 'data', mountPath: '/data' }],
+        },
+      ],
+      {
+        securityContext: { seccompProfile: { type: 'RuntimeDefault' }, fsGroup: NOBODY },
+        // A fresh volume of the tier per client, deleted with the pod: no claim outlives the check.
+        volumes: [
+          scriptsVolume,
+          {
+            name: 'data',
+            ephemeral: {
+              volumeClaimTemplate: {
+                spec: { accessModes: ['ReadWriteOnce'], storageClassName: tier, resources: { requests: { storage: STORAGE_VOLUME } } },
+              },
+            },
+          },
+        ],
+      },
+    ),
   };
 }

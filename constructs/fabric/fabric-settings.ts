@@ -34,7 +34,13 @@ export class FabricSettings extends Construct {
       ...u,
       minGbps: Math.floor(u.gbps * site.acceptance.wanUplinkFraction),
     }));
-    this.uplinks = new ConfigMapV1(this, 'uplinks', { metadata: metadata(WAN_UPLINKS_CONFIG_MAP), data: { 'uplinks.json': JSON.stringify(uplinks, null, 2) } });
-    new TerraformOutput(this, 'wan-uplinks', { value: uplinks, description: `WAN uplinks of ${site.id}: contracted and minimum accepted capacity, Gb/s` });
+    this.uplinks = new ConfigMapV1(this, 'uplinks', {
+      metadata: metadata(WAN_UPLINKS_CONFIG_MAP),
+      data: { 'uplinks.json': JSON.stringify(uplinks, null, 2) },
+    });
+    new TerraformOutput(this, 'wan-uplinks', {
+      value: uplinks,
+      description: `WAN uplinks of ${site.id}: contracted and minimum accepted capacity, Gb/s`,
+    });
   }
 }

@@ -36,25 +36,31 @@ export class NicClusterPolicy extends Construct {
 
     const devicePlugin = sriov
       ? {
-        sriovDevicePlugin: {
-          ...component('sriov-network-device-plugin'),
-          config: JSON.stringify({
-            resourceList: rails.rails.map((rail) => ({
-              resourcePrefix: 'nvidia.com',
-              resourceName: `rail_${rail.index}`,
-              selectors: { vendors: [MELLANOX_VENDOR], isRdma: true, pfNames: [`${rail.interfaceName}#0-63`] },
-            })),
-          }),
-        },
-      }
+          sriovDevicePlugin: {
+            ...component('sriov-network-device-plugin'),
+            config: JSON.stringify({
+              resourceList: rails.rails.map((rail) => ({
+                resourcePrefix: 'nvidia.com',
+                resourceName: `rail_${rail.index}`,
+                selectors: { vendors: [MELLANOX_VENDOR], isRdma: true, pfNames: [`${rail.interfaceName}#0-63`] },
+              })),
+            }),
+          },
+        }
       : {
-        rdmaSharedDevicePlugin: {
-          ...component('k8s-rdma-shared-dev-plugin'),
-          config: JSON.stringify({
-            configList: [{ resourceName: RDMA_SHARED_RESOURCE, rdmaHcaMax: RDMA_HCA_MAX, selectors: { vendors: [MELLANOX_VENDOR], ifNames: rails.rails.map((r) => r.interfaceName) } }],
-          }),
-        },
-      };
+          rdmaSharedDevicePlugin: {
+            ...component('k8s-rdma-shared-dev-plugin'),
+            config: JSON.stringify({
+              configList: [
+                {
+                  resourceName: RDMA_SHARED_RESOURCE,
+                  rdmaHcaMax: RDMA_HCA_MAX,
+                  selectors: { vendors: [MELLANOX_VENDOR], ifNames: rails.rails.map((r) => r.interfaceName) },
+                },
+              ],
+            }),
+          },
+        };
 
     this.resource = new CustomResource(this, 'policy', {
       siteId: site.id,
@@ -67,7 +73,11 @@ export class NicClusterPolicy extends Construct {
           repository: images.networkOperatorRepository,
           version: images.docaDriverVersion,
           // One node at a time: a driver reload takes the node's fabric down.
-          upgradePolicy: { autoUpgrade: true, maxParallelUpgrades: 1, drain: { enable: true, force: true, deleteEmptyDir: true, timeoutSeconds: 300 } },
+          upgradePolicy: {
+            autoUpgrade: true,
+            maxParallelUpgrades: 1,
+            drain: { enable: true, force: true, deleteEmptyDir: true, timeoutSeconds: 300 },
+          },
           startupProbe: { initialDelaySeconds: 10, periodSeconds: 20 },
           livenessProbe: { initialDelaySeconds: 30, periodSeconds: 30 },
           readinessProbe: { initialDelaySeconds: 10, periodSeconds: 30 },

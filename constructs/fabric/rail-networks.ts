@@ -34,11 +34,15 @@ export class RailNetworks extends Construct {
     const { site, rails } = props;
     for (const pool of rails.pools) {
       if (pool.nicsPerNode < rails.rails.length) {
-        throw new Error(`${site.id} pool ${pool.name}: ${rails.rails.length} rails need ${rails.rails.length} NIC ports, the pool has ${pool.nicsPerNode}`);
+        throw new Error(
+          `${site.id} pool ${pool.name}: ${rails.rails.length} rails need ${rails.rails.length} NIC ports, the pool has ${pool.nicsPerNode}`,
+        );
       }
     }
     if (rails.addressesNeeded > rails.addressesAvailable) {
-      throw new Error(`${site.id}: rail subnets of ${rails.addressesAvailable} addresses cannot hold the ${rails.addressesNeeded} the rail nodes need`);
+      throw new Error(
+        `${site.id}: rail subnets of ${rails.addressesAvailable} addresses cannot hold the ${rails.addressesNeeded} the rail nodes need`,
+      );
     }
     const sriov = site.interconnect.devicePlugin === 'sriov';
     this.kind = sriov ? 'HostDeviceNetwork' : site.interconnect.fabric === 'infiniband' ? 'IPoIBNetwork' : 'MacvlanNetwork';
@@ -47,26 +51,31 @@ export class RailNetworks extends Construct {
     };
 
     for (const rail of rails.rails) {
-      this.pools.push(new CustomResource(this, `${rail.name}-pool`, {
-        siteId: site.id,
-        apiVersion: 'nv-ipam.nvidia.com/v1alpha1',
-        kind: 'IPPool',
-        metadata: { name: rail.name, namespace: props.operatorNamespace },
-        spec: { subnet: rail.subnet.text, perNodeBlockSize: rails.perNodeBlockSize, nodeSelector },
-      }));
+      this.pools.push(
+        new CustomResource(this, `${rail.name}-pool`, {
+          siteId: site.id,
+          apiVersion: 'nv-ipam.nvidia.com/v1alpha1',
+          kind: 'IPPool',
+          metadata: { name: rail.name, namespace: props.operatorNamespace },
+          spec: { subnet: rail.subnet.text, perNodeBlockSize: rails.perNodeBlockSize, nodeSelector },
+        }),
+      );
       const ipam = JSON.stringify({ type: 'nv-ipam', poolName: rail.name });
-      const spec = this.kind === 'IPoIBNetwork'
-        ? { networkNamespace: RAIL_NETWORK_NAMESPACE, master: rail.interfaceName, ipam }
-        : this.kind === 'MacvlanNetwork'
-          ? { networkNamespace: RAIL_NETWORK_NAMESPACE, master: rail.interfaceName, mode: 'bridge', mtu: ROCE_MTU, ipam }
-          : { networkNamespace: RAIL_NETWORK_NAMESPACE, resourceName: props.resourceNameOf(rail.index), ipam };
-      this.networks.push(new CustomResource(this, rail.name, {
-        siteId: site.id,
-        apiVersion: 'mellanox.com/v1alpha1',
-        kind: this.kind,
-        metadata: { name: rail.name },
-        spec,
-      }));
+      const spec =
+        this.kind === 'IPoIBNetwork'
+          ? { networkNamespace: RAIL_NETWORK_NAMESPACE, master: rail.interfaceName, ipam }
+          : this.kind === 'MacvlanNetwork'
+            ? { networkNamespace: RAIL_NETWORK_NAMESPACE, master: rail.interfaceName, mode: 'bridge', mtu: ROCE_MTU, ipam }
+            : { networkNamespace: RAIL_NETWORK_NAMESPACE, resourceName: props.resourceNameOf(rail.index), ipam };
+      this.networks.push(
+        new CustomResource(this, rail.name, {
+          siteId: site.id,
+          apiVersion: 'mellanox.com/v1alpha1',
+          kind: this.kind,
+          metadata: { name: rail.name },
+          spec,
+        }),
+      );
     }
   }
 }

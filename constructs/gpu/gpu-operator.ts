@@ -40,7 +40,9 @@ export class GpuOperator extends Construct {
     for (const pool of site.nodePools) {
       const unsupported = Object.keys(pool.mig.profiles ?? {}).filter((p) => !pool.gpu.migProfiles.includes(p));
       if (pool.mig.strategy !== 'none' && unsupported.length > 0) {
-        throw new Error(`${site.id} pool ${pool.name}: MIG profiles ${unsupported.join(', ')} are not supported by ${pool.gpu.id} (allowed: ${pool.gpu.migProfiles.join(', ') || 'none'})`);
+        throw new Error(
+          `${site.id} pool ${pool.name}: MIG profiles ${unsupported.join(', ')} are not supported by ${pool.gpu.id} (allowed: ${pool.gpu.migProfiles.join(', ') || 'none'})`,
+        );
       }
     }
     const driverVersion = props.driverVersion ?? site.gpuDriverVersion;

@@ -31,7 +31,10 @@ export class NodePoolLabels extends Construct {
       throw new Error(`pool ${pool.name}: racks.perBlock ${pool.racks.perBlock} is more than racks.count ${pool.racks.count}`);
     }
     const prefix = pool.nodeNamePrefix ?? pool.name;
-    const nodeName = (rack: string) => ({ feature: 'system.name', matchExpressions: { nodename: { op: 'InRegexp', value: [`^${prefix}-r${rack}-n\\d+$`] } } });
+    const nodeName = (rack: string) => ({
+      feature: 'system.name',
+      matchExpressions: { nodename: { op: 'InRegexp', value: [`^${prefix}-r${rack}-n\\d+$`] } },
+    });
     const partitioned = pool.mig.strategy !== 'none';
 
     const poolRule = {
@@ -44,7 +47,10 @@ export class NodePoolLabels extends Construct {
       ...((props.taint ?? true) ? { taints: [{ key: GPU_POOL_TAINT, value: pool.name, effect: 'NoSchedule' }] } : {}),
       matchFeatures: [
         nodeName('\\d+'),
-        { feature: 'pci.device', matchExpressions: { vendor: { op: 'In', value: [pool.gpu.pci.vendor] }, device: { op: 'In', value: [pool.gpu.pci.device] } } },
+        {
+          feature: 'pci.device',
+          matchExpressions: { vendor: { op: 'In', value: [pool.gpu.pci.vendor] }, device: { op: 'In', value: [pool.gpu.pci.device] } },
+        },
       ],
     };
     const rackRules = Array.from({ length: pool.racks.count }, (_, i) => {

@@ -8,9 +8,17 @@ export const NVIDIA_RUNTIME_HANDLER = 'nvidia';
 
 /** Priorities, from most to least important; all below the system-* classes (2e9). */
 export const PRIORITY_CLASSES = {
-  'factory-system': { value: 1_000_000, preempting: true, description: 'Platform services of the AI factory (acceptance, health checks, serving control plane).' },
+  'factory-system': {
+    value: 1_000_000,
+    preempting: true,
+    description: 'Platform services of the AI factory (acceptance, health checks, serving control plane).',
+  },
   'factory-production': { value: 10_000, preempting: true, description: 'Production training and inference of admitted projects.' },
-  'factory-preemptible': { value: 100, preempting: false, description: 'Best-effort and borrowed capacity: preempted first, never preempts.' },
+  'factory-preemptible': {
+    value: 100,
+    preempting: false,
+    description: 'Best-effort and borrowed capacity: preempted first, never preempts.',
+  },
 } as const;
 
 export interface WorkloadClassesProps {

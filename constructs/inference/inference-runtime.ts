@@ -34,17 +34,28 @@ export class InferenceRuntime extends Construct {
         protocolVersions: ['v1', 'v2'],
         nodeSelector: { [NODE_LABELS.pool]: pool.name },
         tolerations: [{ key: GPU_POOL_TAINT, operator: 'Equal', value: pool.name, effect: 'NoSchedule' }],
-        containers: [{
-          name: 'kserve-container',
-          image: props.images.vllm,
-          args: ['--port', String(VLLM_PORT), '--model', '/mnt/models', '--served-model-name', '{{.Name}}', '--tensor-parallel-size', String(pool.gpusPerNode)],
-          ports: [{ containerPort: VLLM_PORT, protocol: 'TCP' }],
-          resources: {
-            requests: { cpu: '8', memory: '64Gi', 'nvidia.com/gpu': String(pool.gpusPerNode) },
-            limits: { cpu: '16', memory: '128Gi', 'nvidia.com/gpu': String(pool.gpusPerNode) },
+        containers: [
+          {
+            name: 'kserve-container',
+            image: props.images.vllm,
+            args: [
+              '--port',
+              String(VLLM_PORT),
+              '--model',
+              '/mnt/models',
+              '--served-model-name',
+              '{{.Name}}',
+              '--tensor-parallel-size',
+              String(pool.gpusPerNode),
+            ],
+            ports: [{ containerPort: VLLM_PORT, protocol: 'TCP' }],
+            resources: {
+              requests: { cpu: '8', memory: '64Gi', 'nvidia.com/gpu': String(pool.gpusPerNode) },
+              limits: { cpu: '16', memory: '128Gi', 'nvidia.com/gpu': String(pool.gpusPerNode) },
+            },
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, runAsUser: 1000 },
           },
-          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, runAsUser: 1000 },
-        }],
+        ],
       },
     });
   }

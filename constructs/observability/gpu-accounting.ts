@@ -25,9 +25,9 @@ export class GpuAccounting extends Construct {
     super(scope, id);
     const { pue, gridCarbonGPerKWh } = props.site.energy;
     const byProgramme = (metric: string) =>
-      `sum by (programme) (label_replace(${metric} * on (namespace) group_left (${PROGRAMME_NAMESPACE_LABEL}) `
-      + `max by (namespace, ${PROGRAMME_NAMESPACE_LABEL}) (kube_namespace_labels{${PROGRAMME_NAMESPACE_LABEL}!=""}), `
-      + `"programme", "$1", "${PROGRAMME_NAMESPACE_LABEL}", "(.+)"))`;
+      `sum by (programme) (label_replace(${metric} * on (namespace) group_left (${PROGRAMME_NAMESPACE_LABEL}) ` +
+      `max by (namespace, ${PROGRAMME_NAMESPACE_LABEL}) (kube_namespace_labels{${PROGRAMME_NAMESPACE_LABEL}!=""}), ` +
+      `"programme", "$1", "${PROGRAMME_NAMESPACE_LABEL}", "(.+)"))`;
     const toFacilityCarbon = (joules: string) => `${joules} * ${pue} / ${JOULES_PER_KWH} * ${gridCarbonGPerKWh}`;
 
     const rules: RecordingRule[] = [
@@ -35,7 +35,10 @@ export class GpuAccounting extends Construct {
       { record: 'namespace:dcgm_power_watts:sum', expr: 'sum by (namespace) (DCGM_FI_DEV_POWER_USAGE{namespace!=""})' },
       { record: 'namespace:dcgm_gpu_hours:1h', expr: `sum_over_time(namespace:dcgm_gpus_in_use:count[1h]) * ${INTERVAL_MINUTES} / 60` },
       // DCGM's energy counter is in millijoules since the driver loaded.
-      { record: 'namespace:dcgm_energy_joules:1h', expr: 'sum by (namespace) (increase(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{namespace!=""}[1h])) / 1000' },
+      {
+        record: 'namespace:dcgm_energy_joules:1h',
+        expr: 'sum by (namespace) (increase(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{namespace!=""}[1h])) / 1000',
+      },
       { record: 'programme:dcgm_gpu_hours:1h', expr: byProgramme('namespace:dcgm_gpu_hours:1h') },
       { record: 'programme:dcgm_energy_joules:1h', expr: byProgramme('namespace:dcgm_energy_joules:1h') },
       { record: 'programme:gpu_carbon_grams:1h', expr: toFacilityCarbon('programme:dcgm_energy_joules:1h') },

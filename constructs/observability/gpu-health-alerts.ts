@@ -36,50 +36,77 @@ export class GpuHealthAlerts extends Construct {
     super(scope, id);
     const gpuTemperatureC = props.gpuTemperatureC ?? 85;
     const memoryTemperatureC = props.memoryTemperatureC ?? 95;
-    const fatal = Object.keys(FATAL_XIDS).map((xid) => `DCGM_FI_DEV_XID_ERRORS == ${xid}`).join(' or ');
+    const fatal = Object.keys(FATAL_XIDS)
+      .map((xid) => `DCGM_FI_DEV_XID_ERRORS == ${xid}`)
+      .join(' or ');
     const alerts: AlertRule[] = [
       {
-        alert: 'GpuXidError', severity: 'warning', expr: 'changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0',
+        alert: 'GpuXidError',
+        severity: 'warning',
+        expr: 'changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0',
         summary: 'GPU reported a new XID error',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID {{ $value }} in the last 10 minutes.',
       },
       {
-        alert: 'GpuFatalXid', severity: 'critical', expr: fatal,
+        alert: 'GpuFatalXid',
+        severity: 'critical',
+        expr: fatal,
         summary: 'GPU hit an XID that needs a reset or replacement',
-        description: `GPU {{ $labels.gpu }} on {{ $labels.Hostname }} last reported XID {{ $value }} (${Object.entries(FATAL_XIDS).map(([x, what]) => `${x}: ${what}`).join('; ')}). Drain the node.`,
+        description: `GPU {{ $labels.gpu }} on {{ $labels.Hostname }} last reported XID {{ $value }} (${Object.entries(FATAL_XIDS)
+          .map(([x, what]) => `${x}: ${what}`)
+          .join('; ')}). Drain the node.`,
       },
       {
-        alert: 'GpuFellOffBus', severity: 'critical', expr: 'DCGM_FI_DEV_XID_ERRORS == 79',
+        alert: 'GpuFellOffBus',
+        severity: 'critical',
+        expr: 'DCGM_FI_DEV_XID_ERRORS == 79',
         summary: 'GPU has fallen off the PCIe bus',
-        description: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is no longer reachable (XID 79). Drain the node and open a hardware case.',
+        description:
+          'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is no longer reachable (XID 79). Drain the node and open a hardware case.',
       },
       {
-        alert: 'GpuDoubleBitEccErrors', severity: 'critical', expr: 'increase(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL[10m]) > 0',
+        alert: 'GpuDoubleBitEccErrors',
+        severity: 'critical',
+        expr: 'increase(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL[10m]) > 0',
         summary: 'GPU memory has uncorrectable ECC errors',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported {{ $value }} double-bit ECC errors in 10 minutes.',
       },
       {
-        alert: 'GpuRowRemapFailure', severity: 'critical', expr: 'DCGM_FI_DEV_ROW_REMAP_FAILURE > 0',
+        alert: 'GpuRowRemapFailure',
+        severity: 'critical',
+        expr: 'DCGM_FI_DEV_ROW_REMAP_FAILURE > 0',
         summary: 'GPU memory row remapping failed',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} could not remap a failing memory row; it needs replacement.',
       },
       {
-        alert: 'GpuTemperatureHigh', severity: 'warning', for: '5m', expr: `DCGM_FI_DEV_GPU_TEMP > ${gpuTemperatureC}`,
+        alert: 'GpuTemperatureHigh',
+        severity: 'warning',
+        for: '5m',
+        expr: `DCGM_FI_DEV_GPU_TEMP > ${gpuTemperatureC}`,
         summary: 'GPU runs hot',
         description: `GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is at {{ $value }} C (threshold ${gpuTemperatureC} C) for 5 minutes: check cooling.`,
       },
       {
-        alert: 'GpuMemoryTemperatureHigh', severity: 'warning', for: '5m', expr: `DCGM_FI_DEV_MEMORY_TEMP > ${memoryTemperatureC}`,
+        alert: 'GpuMemoryTemperatureHigh',
+        severity: 'warning',
+        for: '5m',
+        expr: `DCGM_FI_DEV_MEMORY_TEMP > ${memoryTemperatureC}`,
         summary: 'GPU memory runs hot',
         description: `HBM of GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is at {{ $value }} C (threshold ${memoryTemperatureC} C).`,
       },
       {
-        alert: 'DcgmExporterDown', severity: 'critical', for: '5m', expr: `up{job="${DCGM_JOB}"} == 0`,
+        alert: 'DcgmExporterDown',
+        severity: 'critical',
+        for: '5m',
+        expr: `up{job="${DCGM_JOB}"} == 0`,
         summary: 'DCGM exporter is down: GPU health and energy are unobserved',
         description: 'The DCGM exporter on {{ $labels.instance }} has not been scraped for 5 minutes.',
       },
       {
-        alert: 'DcgmExporterAbsent', severity: 'critical', for: '15m', expr: `absent(up{job="${DCGM_JOB}"})`,
+        alert: 'DcgmExporterAbsent',
+        severity: 'critical',
+        for: '15m',
+        expr: `absent(up{job="${DCGM_JOB}"})`,
         summary: 'No DCGM exporter is scraped at all',
         description: 'Prometheus finds no DCGM exporter target: the GPU Operator or its ServiceMonitor is missing.',
       },

@@ -61,12 +61,13 @@ function toWire(group: RuleGroup): Record<string, unknown> {
     rules: group.rules.map((rule) =>
       'alert' in rule
         ? {
-          alert: rule.alert,
-          expr: rule.expr,
-          ...(rule.for ? { for: rule.for } : {}),
-          labels: { severity: rule.severity },
-          annotations: { summary: rule.summary, description: rule.description },
-        }
-        : { record: rule.record, expr: rule.expr }),
+            alert: rule.alert,
+            expr: rule.expr,
+            ...(rule.for ? { for: rule.for } : {}),
+            labels: { severity: rule.severity },
+            annotations: { summary: rule.summary, description: rule.description },
+          }
+        : { record: rule.record, expr: rule.expr },
+    ),
   };
 }

@@ -8,7 +8,7 @@ import { workloadOf } from './workloads';
  */
 export const ACCEPTANCE_CAPABILITY_EXCEPTIONS: Readonly<Record<string, string>> = {
   IPC_LOCK: 'RDMA and NCCL checks register (pin) memory with the HCA',
-  SYS_ADMIN: 'DCGM diagnostics run the host engine\'s diagnostic and profiling tests',
+  SYS_ADMIN: "DCGM diagnostics run the host engine's diagnostic and profiling tests",
 };
 
 /** Containers drop ALL capabilities; only acceptance checks add the documented exceptions. */
@@ -23,7 +23,8 @@ export const capabilitiesDropped: PolicyRule = {
     const problems: string[] = [];
     for (const c of workload.containers) {
       const caps = c.securityContext?.capabilities;
-      if (!caps?.drop?.includes('ALL')) problems.push(`${workload.kind} ${workload.name} container ${c.name} does not drop ALL capabilities`);
+      if (!caps?.drop?.includes('ALL'))
+        problems.push(`${workload.kind} ${workload.name} container ${c.name} does not drop ALL capabilities`);
       const added = (caps?.add ?? []).filter((cap) => !(isAcceptance && cap in ACCEPTANCE_CAPABILITY_EXCEPTIONS));
       if (added.length) problems.push(`${workload.kind} ${workload.name} container ${c.name} adds ${added.join(', ')}`);
     }

@@ -9,8 +9,10 @@ export const imageTagPinned: PolicyRule = {
   check({ type, config }) {
     const workload = workloadOf(type, config);
     if (!workload) return notApplicable;
-    return judge(workload.containers
-      .filter((c) => !c.image || !/:[\w][\w.-]*$/.test(c.image.split('/').pop() ?? '') || c.image.endsWith(':latest'))
-      .map((c) => `${workload.kind} ${workload.name} container ${c.name} uses image "${c.image ?? ''}"`));
+    return judge(
+      workload.containers
+        .filter((c) => !c.image || !/:[\w][\w.-]*$/.test(c.image.split('/').pop() ?? '') || c.image.endsWith(':latest'))
+        .map((c) => `${workload.kind} ${workload.name} container ${c.name} uses image "${c.image ?? ''}"`),
+    );
   },
 };

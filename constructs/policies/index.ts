@@ -12,5 +12,13 @@ export { ACCEPTANCE_CAPABILITY_EXCEPTIONS } from './capabilities';
 
 /** The fleet's policy rules; `privilegedNamespaces` are the documented Pod Security exceptions. */
 export function fleetPolicies(privilegedNamespaces: ReadonlySet<string>): PolicyRule[] {
-  return [chartPinned, imageTagPinned, containerResources, noPrivilege, capabilitiesDropped, noClusterAdmin, podSecurityEnforced(privilegedNamespaces)];
+  return [
+    chartPinned,
+    imageTagPinned,
+    containerResources,
+    noPrivilege,
+    capabilitiesDropped,
+    noClusterAdmin,
+    podSecurityEnforced(privilegedNamespaces),
+  ];
 }

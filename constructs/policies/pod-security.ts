@@ -15,7 +15,11 @@ export function podSecurityEnforced(privilegedNamespaces: ReadonlySet<string>): 
     fix: `label the namespace ${ENFORCE}: restricted (privileged only for ${[...privilegedNamespaces].join(', ')}, with a ${REASON} annotation)`,
     check({ type, config }) {
       if (type !== 'kubernetes_namespace_v1' && type !== 'kubernetes_namespace') return notApplicable;
-      const metadata = (Array.isArray(config.metadata) ? config.metadata[0] : config.metadata) as { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+      const metadata = (Array.isArray(config.metadata) ? config.metadata[0] : config.metadata) as {
+        name: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+      };
       const level = metadata.labels?.[ENFORCE];
       const problems: string[] = [];
       if (!level) problems.push(`namespace ${metadata.name} enforces no Pod Security level`);

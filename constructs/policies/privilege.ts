@@ -9,8 +9,10 @@ export const noPrivilege: PolicyRule = {
   check({ type, config }) {
     const workload = workloadOf(type, config);
     if (!workload) return notApplicable;
-    return judge(workload.containers
-      .filter((c) => c.securityContext?.privileged === true || c.securityContext?.allowPrivilegeEscalation !== false)
-      .map((c) => `${workload.kind} ${workload.name} container ${c.name} may gain privileges`));
+    return judge(
+      workload.containers
+        .filter((c) => c.securityContext?.privileged === true || c.securityContext?.allowPrivilegeEscalation !== false)
+        .map((c) => `${workload.kind} ${workload.name} container ${c.name} may gain privileges`),
+    );
   },
 };

@@ -1,6 +1,11 @@
 import { judge, notApplicable, type PolicyRule } from './policy';
 
-const BINDINGS = new Set(['kubernetes_cluster_role_binding_v1', 'kubernetes_cluster_role_binding', 'kubernetes_role_binding_v1', 'kubernetes_role_binding']);
+const BINDINGS = new Set([
+  'kubernetes_cluster_role_binding_v1',
+  'kubernetes_cluster_role_binding',
+  'kubernetes_role_binding_v1',
+  'kubernetes_role_binding',
+]);
 
 /** Nobody is bound to cluster-admin, and tenants get no cluster-wide binding at all. */
 export const noClusterAdmin: PolicyRule = {

@@ -3,7 +3,11 @@ export interface Container {
   readonly name: string;
   readonly image?: string;
   readonly resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  readonly securityContext?: { privileged?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { add?: string[]; drop?: string[] } };
+  readonly securityContext?: {
+    privileged?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { add?: string[]; drop?: string[] };
+  };
 }
 
 export interface Workload {
@@ -19,11 +23,19 @@ export function workloadOf(type: string, config: Record<string, any>): Workload 
   const manifest = config.manifest as Record<string, any>;
   const podSpec = (() => {
     switch (manifest.kind) {
-      case 'Job': return manifest.spec?.template?.spec;
-      case 'CronJob': return manifest.spec?.jobTemplate?.spec?.template?.spec;
-      case 'Deployment': case 'StatefulSet': case 'DaemonSet': return manifest.spec?.template?.spec;
-      case 'ServingRuntime': case 'ClusterServingRuntime': return manifest.spec;
-      default: return undefined;
+      case 'Job':
+        return manifest.spec?.template?.spec;
+      case 'CronJob':
+        return manifest.spec?.jobTemplate?.spec?.template?.spec;
+      case 'Deployment':
+      case 'StatefulSet':
+      case 'DaemonSet':
+        return manifest.spec?.template?.spec;
+      case 'ServingRuntime':
+      case 'ClusterServingRuntime':
+        return manifest.spec;
+      default:
+        return undefined;
     }
   })();
   if (!podSpec) return undefined;

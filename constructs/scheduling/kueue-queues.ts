@@ -55,15 +55,23 @@ export class KueueQueues extends Construct {
       levels: [{ nodeLabel: NODE_LABELS.block }, { nodeLabel: NODE_LABELS.rack }, { nodeLabel: NODE_LABELS.hostname }],
     });
     for (const pool of site.nodePools) {
-      this.flavors.push(cr(`flavor-${pool.name}`, 'ResourceFlavor', pool.name, {
-        nodeLabels: { [NODE_LABELS.pool]: pool.name },
-        tolerations: [{ key: GPU_POOL_TAINT, operator: 'Equal', value: pool.name, effect: 'NoSchedule' }],
-        topologyName: TOPOLOGY,
-      }));
+      this.flavors.push(
+        cr(`flavor-${pool.name}`, 'ResourceFlavor', pool.name, {
+          nodeLabels: { [NODE_LABELS.pool]: pool.name },
+          tolerations: [{ key: GPU_POOL_TAINT, operator: 'Equal', value: pool.name, effect: 'NoSchedule' }],
+          topologyName: TOPOLOGY,
+        }),
+      );
     }
     cr('flavor-cpu-memory', 'ResourceFlavor', CPU_FLAVOR, {});
     for (const [name, spec] of Object.entries(WORKLOAD_PRIORITIES)) {
-      new CustomResource(this, `priority-${name}`, { siteId: site.id, apiVersion: KUEUE_API, kind: 'WorkloadPriorityClass', metadata: { name }, body: spec });
+      new CustomResource(this, `priority-${name}`, {
+        siteId: site.id,
+        apiVersion: KUEUE_API,
+        kind: 'WorkloadPriorityClass',
+        metadata: { name },
+        body: spec,
+      });
     }
 
     const gpuPools = site.nodePools.filter((p) => p.mig.strategy !== 'mixed');
@@ -88,11 +96,33 @@ export class KueueQueues extends Construct {
       };
       const fraction = totalGpus === 0 ? 0 : gpus / totalGpus;
       return [
-        ...(gpuPools.length ? [{ coveredResources: ['nvidia.com/gpu'], flavors: gpuPools.map((p) => ({ name: p.name, resources: [quotas(p, 'nvidia.com/gpu')] })) }] : []),
-        ...(migPools.length ? [{ coveredResources: migResources, flavors: migPools.map((p) => ({ name: p.name, resources: migResources.map((r) => quotas(p, r)) })) }] : []),
+        ...(gpuPools.length
+          ? [
+              {
+                coveredResources: ['nvidia.com/gpu'],
+                flavors: gpuPools.map((p) => ({ name: p.name, resources: [quotas(p, 'nvidia.com/gpu')] })),
+              },
+            ]
+          : []),
+        ...(migPools.length
+          ? [
+              {
+                coveredResources: migResources,
+                flavors: migPools.map((p) => ({ name: p.name, resources: migResources.map((r) => quotas(p, r)) })),
+              },
+            ]
+          : []),
         {
           coveredResources: ['cpu', 'memory'],
-          flavors: [{ name: CPU_FLAVOR, resources: [{ name: 'cpu', nominalQuota: Math.floor(totalCpus * fraction) }, { name: 'memory', nominalQuota: `${Math.floor(totalMemoryGiB * fraction)}Gi` }] }],
+          flavors: [
+            {
+              name: CPU_FLAVOR,
+              resources: [
+                { name: 'cpu', nominalQuota: Math.floor(totalCpus * fraction) },
+                { name: 'memory', nominalQuota: `${Math.floor(totalMemoryGiB * fraction)}Gi` },
+              ],
+            },
+          ],
         },
       ];
     };

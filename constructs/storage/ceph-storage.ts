@@ -46,7 +46,14 @@ export class CephStorage extends Construct {
     const quota = (tb: number) => ({ maxSize: `${tb}T` });
     const replicated = (size: number) => ({ failureDomain: 'host', replicated: { size } });
     const resource = (rid: string, kind: string, name: string, spec: Record<string, unknown>) =>
-      new CustomResource(this, rid, { siteId: site.id, apiVersion: 'ceph.rook.io/v1', kind, metadata: { name, namespace }, spec, protect: true });
+      new CustomResource(this, rid, {
+        siteId: site.id,
+        apiVersion: 'ceph.rook.io/v1',
+        kind,
+        metadata: { name, namespace },
+        spec,
+        protect: true,
+      });
 
     this.storageNodes = new CustomResource(this, 'storage-nodes', {
       siteId: site.id,
@@ -54,11 +61,18 @@ export class CephStorage extends Construct {
       kind: 'NodeFeatureRule',
       metadata: { name: 'storage-nodes' },
       spec: {
-        rules: [{
-          name: 'storage-nodes',
-          labels: { [STORAGE_NODE_LABEL]: 'true' },
-          matchFeatures: [{ feature: 'system.name', matchExpressions: { nodename: { op: 'InRegexp', value: [`^${site.storage.nodeNamePrefix}-n\\d+$`] } } }],
-        }],
+        rules: [
+          {
+            name: 'storage-nodes',
+            labels: { [STORAGE_NODE_LABEL]: 'true' },
+            matchFeatures: [
+              {
+                feature: 'system.name',
+                matchExpressions: { nodename: { op: 'InRegexp', value: [`^${site.storage.nodeNamePrefix}-n\\d+$`] } },
+              },
+            ],
+          },
+        ],
       },
     });
 
@@ -73,7 +87,11 @@ export class CephStorage extends Construct {
       network: { provider: 'host', addressRanges: { public: [storageNetwork], cluster: [storageNetwork] } },
       placement: {
         all: {
-          nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: STORAGE_NODE_LABEL, operator: 'In', values: ['true'] }] }] } },
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: [{ key: STORAGE_NODE_LABEL, operator: 'In', values: ['true'] }] }],
+            },
+          },
         },
       },
       storage: { useAllNodes: true, useAllDevices: true },

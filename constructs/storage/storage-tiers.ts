@@ -72,7 +72,14 @@ function rookClasses(site: Site, ns: string): Record<Tier, TierClass> {
   return {
     scratch: {
       provisioner: `${ns}.rbd.csi.ceph.com`,
-      parameters: { clusterID: ns, pool: SCRATCH_POOL, imageFormat: '2', imageFeatures: 'layering', 'csi.storage.k8s.io/fstype': 'xfs', ...csiSecrets('rbd') },
+      parameters: {
+        clusterID: ns,
+        pool: SCRATCH_POOL,
+        imageFormat: '2',
+        imageFeatures: 'layering',
+        'csi.storage.k8s.io/fstype': 'xfs',
+        ...csiSecrets('rbd'),
+      },
       reclaimPolicy: 'Delete',
       capacityTB: tiers.scratchTB,
       expandable: true,
@@ -107,5 +114,9 @@ function externalClasses(site: Site): Partial<Record<Tier, TierClass>> {
   });
   const { tiers } = site.storage;
   // The object tier of an external site is the operator's existing S3 service, not a class here.
-  return { scratch: tier('Delete', tiers.scratchTB), datasets: tier('Retain', tiers.datasetsTB), checkpoints: tier('Retain', tiers.checkpointsTB) };
+  return {
+    scratch: tier('Delete', tiers.scratchTB),
+    datasets: tier('Retain', tiers.datasetsTB),
+    checkpoints: tier('Retain', tiers.checkpointsTB),
+  };
 }

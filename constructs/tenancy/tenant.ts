@@ -82,18 +82,34 @@ export class TenantSpace extends Construct {
 
   private defaultDeny(metadata: (name: string) => Record<string, unknown>, monitoringNamespace: string): void {
     const nsName = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
-    new NetworkPolicyV1(this, 'default-deny', { metadata: metadata('default-deny'), spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+    new NetworkPolicyV1(this, 'default-deny', {
+      metadata: metadata('default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
     new NetworkPolicyV1(this, 'allow-dns', {
       metadata: metadata('allow-dns'),
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [{ to: [{ ...nsName('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }] }],
+        egress: [
+          {
+            to: [{ ...nsName('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [
+              { port: '53', protocol: 'UDP' },
+              { port: '53', protocol: 'TCP' },
+            ],
+          },
+        ],
       },
     });
     new NetworkPolicyV1(this, 'allow-same-namespace', {
       metadata: metadata('allow-same-namespace'),
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [{ to: [{ podSelector: {} }] }],
+      },
     });
     new NetworkPolicyV1(this, 'allow-monitoring', {
       metadata: metadata('allow-monitoring-scrape'),
@@ -104,13 +120,29 @@ export class TenantSpace extends Construct {
 
 /** What tenants may do in their own namespace: run and inspect workloads; read their queue. */
 const TENANT_RULES = [
-  { apiGroups: [''], resources: ['pods', 'pods/log', 'pods/exec', 'pods/portforward', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  {
+    apiGroups: [''],
+    resources: ['pods', 'pods/log', 'pods/exec', 'pods/portforward', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
   { apiGroups: [''], resources: ['events', 'resourcequotas', 'limitranges'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments', 'statefulsets'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
   { apiGroups: ['jobset.x-k8s.io'], resources: ['jobsets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-  { apiGroups: ['kubeflow.org'], resources: ['pytorchjobs', 'mpijobs'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-  { apiGroups: ['serving.kserve.io'], resources: ['inferenceservices'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  {
+    apiGroups: ['kubeflow.org'],
+    resources: ['pytorchjobs', 'mpijobs'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
+  {
+    apiGroups: ['serving.kserve.io'],
+    resources: ['inferenceservices'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
   { apiGroups: ['kueue.x-k8s.io'], resources: ['workloads', 'localqueues'], verbs: ['get', 'list', 'watch'] },
 ];
 
@@ -121,9 +153,17 @@ export function tenantQuota(site: Site, tenant: Tenant): Record<string, string> 
   const cpus = siteCpus(site);
   const memoryGiB = siteMemoryGiB(site);
   const tierTB: Record<(typeof TIERS)[number], number> = {
-    scratch: site.storage.tiers.scratchTB, datasets: site.storage.tiers.datasetsTB, checkpoints: site.storage.tiers.checkpointsTB, object: site.storage.tiers.objectTB,
+    scratch: site.storage.tiers.scratchTB,
+    datasets: site.storage.tiers.datasetsTB,
+    checkpoints: site.storage.tiers.checkpointsTB,
+    object: site.storage.tiers.objectTB,
   };
-  const storage = Object.fromEntries(TIERS.filter((t) => t !== 'object').map((t) => [`${t}.storageclass.storage.k8s.io/requests.storage`, `${Math.floor(tierTB[t] * share * 1000)}G`]));
+  const storage = Object.fromEntries(
+    TIERS.filter((t) => t !== 'object').map((t) => [
+      `${t}.storageclass.storage.k8s.io/requests.storage`,
+      `${Math.floor(tierTB[t] * share * 1000)}G`,
+    ]),
+  );
   return {
     'requests.nvidia.com/gpu': String(tenant.gpus),
     'requests.cpu': String(Math.floor(cpus * share)),

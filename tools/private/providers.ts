@@ -31,7 +31,9 @@ export function pinnedProviders(): PinnedProvider[] {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-  return Object.entries(required).map(([name, { source, version }]) => ({ name, address: providerAddress(source), version })).sort((a, b) => a.name.localeCompare(b.name));
+  return Object.entries(required)
+    .map(([name, { source, version }]) => ({ name, address: providerAddress(source), version }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** `helm` -> `registry.terraform.io/hashicorp/helm`, as Terraform reads a short source. */
@@ -63,7 +65,11 @@ export interface InstallationConfig {
 function implicitMirrors(env: NodeJS.ProcessEnv): string[] {
   const home = env.HOME ?? homedir();
   const dataDirs = (env.XDG_DATA_DIRS ?? '/usr/local/share:/usr/share').split(':').filter(Boolean);
-  return [join(home, '.terraform.d', 'plugins'), join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'terraform', 'plugins'), ...dataDirs.map((d) => join(d, 'terraform', 'plugins'))];
+  return [
+    join(home, '.terraform.d', 'plugins'),
+    join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'terraform', 'plugins'),
+    ...dataDirs.map((d) => join(d, 'terraform', 'plugins')),
+  ];
 }
 
 /**
@@ -74,13 +80,16 @@ export function installationConfig(env: NodeJS.ProcessEnv = process.env): Instal
   const file = env.TF_CLI_CONFIG_FILE || join(env.HOME ?? homedir(), '.terraformrc');
   let text = '';
   try {
-    text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)(#|\/\/).*$/gm, '$1');
+    text = readFileSync(file, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/(^|\s)(#|\/\/).*$/gm, '$1');
   } catch {
     return { explicit: false, filesystemMirrors: implicitMirrors(env), networkMirrors: [], direct: true };
   }
   const block = /provider_installation\s*\{([\s\S]*)\}/.exec(text)?.[1];
   if (block === undefined) return { file, explicit: false, filesystemMirrors: implicitMirrors(env), networkMirrors: [], direct: true };
-  const values = (method: string, key: string) => [...block.matchAll(new RegExp(`${method}\\s*\\{[^}]*?${key}\\s*=\\s*"([^"]+)"`, 'g'))].map((m) => m[1]);
+  const values = (method: string, key: string) =>
+    [...block.matchAll(new RegExp(`${method}\\s*\\{[^}]*?${key}\\s*=\\s*"([^"]+)"`, 'g'))].map((m) => m[1]);
   return {
     file,
     explicit: true,

@@ -69,7 +69,10 @@ export function diffStacks(base: Map<string, StackJson>, head: Map<string, Stack
 
 function resourcesOf(stack: StackJson | undefined): Map<string, Record<string, unknown>> {
   const all = new Map<string, Record<string, unknown>>();
-  for (const [kind, prefix] of [['resource', ''], ['data', 'data.']] as const) {
+  for (const [kind, prefix] of [
+    ['resource', ''],
+    ['data', 'data.'],
+  ] as const) {
     for (const [type, byName] of Object.entries(stack?.[kind] ?? {})) {
       for (const [name, body] of Object.entries(byName)) all.set(`${prefix}${type}.${name}`, body);
     }
@@ -81,7 +84,7 @@ function diffStack(id: string, base: StackJson | undefined, head: StackJson | un
   const before = resourcesOf(base);
   const after = resourcesOf(head);
   if (!base || !head) {
-    const side = (base ? before : after);
+    const side = base ? before : after;
     const resources = [...side.entries()].map(([address, body]) => change(address, body, base ? 'remove' : 'add', []));
     return {
       id,
@@ -119,12 +122,14 @@ function diffStack(id: string, base: StackJson | undefined, head: StackJson | un
     resources,
     settings,
     resourceCount: after.size,
-    destructive: backendMoved ? 'the state backend changes: the next deploy would start from an empty state unless the state is migrated first (terraform init -migrate-state)' : undefined,
+    destructive: backendMoved
+      ? 'the state backend changes: the next deploy would start from an empty state unless the state is migrated first (terraform init -migrate-state)'
+      : undefined,
   };
 }
 
 function change(address: string, body: Record<string, unknown>, action: ResourceChange['action'], fields: FieldChange[]): ResourceChange {
-  const path = ((body['//'] as { metadata?: { path?: string } } | undefined)?.metadata?.path) ?? address;
+  const path = (body['//'] as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? address;
   return { address, path, action, fields, destructive: action === 'remove' || action === 'replace' ? holdsData(address, body) : undefined };
 }
 
@@ -147,17 +152,29 @@ export function fieldChanges(before: unknown, after: unknown, path = ''): FieldC
 
 // ---------------------------------------------------------------- what matters
 
-const DATA_KINDS = new Set(['CephCluster', 'CephBlockPool', 'CephFilesystem', 'CephFilesystemSubVolumeGroup', 'CephObjectStore', 'CephObjectStoreUser', 'ObjectBucketClaim', 'PersistentVolumeClaim', 'Namespace']);
+const DATA_KINDS = new Set([
+  'CephCluster',
+  'CephBlockPool',
+  'CephFilesystem',
+  'CephFilesystemSubVolumeGroup',
+  'CephObjectStore',
+  'CephObjectStoreUser',
+  'ObjectBucketClaim',
+  'PersistentVolumeClaim',
+  'Namespace',
+]);
 
 /** Why destroying this resource loses data, tenants or a whole operator's objects; undefined when it does not. */
 export function holdsData(address: string, body: Record<string, unknown>): string | undefined {
   const type = address.replace(/^data\./, '').split('.')[0];
   if (address.startsWith('data.')) return undefined;
-  if ((body.lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy) return 'protected with prevent_destroy: it holds data';
+  if ((body.lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy)
+    return 'protected with prevent_destroy: it holds data';
   if (type.startsWith('kubernetes_namespace')) return 'a namespace: deleting it deletes everything in it (workloads, volumes, queues)';
   if (type.startsWith('kubernetes_storage_class')) return 'a storage class: volumes bound to it lose their class';
   if (type.startsWith('kubernetes_persistent_volume')) return 'a volume: its data is deleted or orphaned';
-  if (type === 'helm_release') return 'an operator release: uninstalling it removes its CRDs and with them every custom resource of those kinds';
+  if (type === 'helm_release')
+    return 'an operator release: uninstalling it removes its CRDs and with them every custom resource of those kinds';
   if (type === 'kubernetes_manifest') {
     const manifest = body.manifest as { apiVersion?: string; kind?: string } | undefined;
     if (manifest?.kind && DATA_KINDS.has(manifest.kind)) return `a ${manifest.kind}: it holds data`;
@@ -174,8 +191,10 @@ export function forcesReplacement(address: string, path: string): boolean {
   const type = address.replace(/^data\./, '').split('.')[0];
   if (type === 'kubernetes_manifest') return /^manifest\.(apiVersion|kind|metadata\.(name|namespace))$/.test(path);
   if (type === 'helm_release') return /^(name|namespace)$/.test(path);
-  if (type.startsWith('kubernetes_storage_class')) return /^(metadata\.name|storage_provisioner|reclaim_policy|volume_binding_mode|parameters(\..*)?)$/.test(path);
-  if (type.startsWith('kubernetes_persistent_volume_claim')) return /^(metadata\.(name|namespace)|spec\.(access_modes|storage_class_name|volume_name|selector)(\..*)?)$/.test(path);
+  if (type.startsWith('kubernetes_storage_class'))
+    return /^(metadata\.name|storage_provisioner|reclaim_policy|volume_binding_mode|parameters(\..*)?)$/.test(path);
+  if (type.startsWith('kubernetes_persistent_volume_claim'))
+    return /^(metadata\.(name|namespace)|spec\.(access_modes|storage_class_name|volume_name|selector)(\..*)?)$/.test(path);
   if (type.startsWith('kubernetes_')) return /^metadata\.(name|namespace)$/.test(path);
   return false;
 }

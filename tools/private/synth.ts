@@ -74,7 +74,11 @@ export function synthesize(options: SynthesisOptions): SynthesisResult {
 
     const current = new Set(stacks);
     const stale = directories(join(outdir, STACKS)).filter((id) => !current.has(id));
-    const leftovers: LeftoverStack[] = stale.map((id) => ({ id, ...describeState(join(outdir, STACKS, id), projectRoot), folderRemoved: true }));
+    const leftovers: LeftoverStack[] = stale.map((id) => ({
+      id,
+      ...describeState(join(outdir, STACKS, id), projectRoot),
+      folderRemoved: true,
+    }));
     try {
       mkdirSync(join(outdir, STACKS), { recursive: true });
       for (const id of stacks) {
@@ -90,7 +94,9 @@ export function synthesize(options: SynthesisOptions): SynthesisResult {
         for (const id of stale) rmSync(join(outdir, STACKS, id), { recursive: true, force: true });
       }
     } catch (err) {
-      throw new OutputMoveError(`moving the synthesized files into ${outdir} failed part-way (${(err as Error).message}); run the synth again`);
+      throw new OutputMoveError(
+        `moving the synthesized files into ${outdir} failed part-way (${(err as Error).message}); run the synth again`,
+      );
     }
 
     if (options.localStateDirectory !== undefined) {
@@ -120,7 +126,10 @@ function moveOver(from: string, to: string): void {
 
 function directories(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 function toPosix(path: string): string {
@@ -131,7 +140,11 @@ function toPosix(path: string): string {
 function describeState(stackDir: string, projectRoot: string): { state: string; resources?: number } {
   let backend: Record<string, Record<string, string>> | undefined;
   try {
-    backend = (JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { terraform?: { backend?: Record<string, Record<string, string>> } }).terraform?.backend;
+    backend = (
+      JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as {
+        terraform?: { backend?: Record<string, Record<string, string>> };
+      }
+    ).terraform?.backend;
   } catch {
     backend = undefined;
   }
