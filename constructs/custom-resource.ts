@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
-import { siteLabels } from './private/labels';
+import { siteLabels } from './contract';
 
 export interface ObjectMeta {
   readonly name: string;

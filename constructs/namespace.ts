@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { siteLabels } from './private/labels';
+import { siteLabels } from './contract';
 
 /**
  * Pod Security Standards level a namespace enforces.

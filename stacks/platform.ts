@@ -13,6 +13,7 @@ import { NodePoolLabels } from '../constructs/gpu/node-pool-labels';
 import { RailNetworks } from '../constructs/fabric/rail-networks';
 import { StorageTiers } from '../constructs/storage/storage-tiers';
 import { SiteStack, type SiteStackProps } from './site-stack';
+import { ACCEPTANCE_NAMESPACE_LABEL } from '../constructs/contract';
 
 /** `<site>-platform`: custom resources and cluster configuration on top of the operators. */
 export class PlatformStack extends SiteStack {
@@ -25,7 +26,7 @@ export class PlatformStack extends SiteStack {
       name: ACCEPTANCE_NAMESPACE,
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'RDMA bandwidth tests need IPC_LOCK to pin memory; DCGM diagnostics need SYS_ADMIN and root',
-      labels: { 'ai-factory.eu/acceptance': 'true' },
+      labels: { [ACCEPTANCE_NAMESPACE_LABEL]: 'true' },
     });
 
     // GPU cluster and observability

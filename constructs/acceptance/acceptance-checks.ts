@@ -4,15 +4,21 @@ import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { Fleet, NodePool, RailPlan, Site } from '../../config';
 import { CustomResource } from '../custom-resource';
 import { NCCL_CONFIG_MAP } from '../fabric/fabric-settings';
-import { ACCEPTANCE_QUEUE } from '../scheduling/kueue-queues';
-import { GPU_POOL_TAINT, LABEL_PREFIX, NODE_LABELS, siteLabels } from '../private/labels';
+import {
+  CHECK_LABEL,
+  CONFIG_MAPS,
+  KUEUE,
+  LABEL_PREFIX,
+  NODE_LABELS,
+  NVIDIA_RUNTIME_CLASS,
+  poolToleration,
+  PRIORITY_CLASS,
+  siteLabels,
+} from '../contract';
 import { ALLREDUCE_PY, DCGM_DIAG_SH, GPU_PERF_PY, INVENTORY_SH, RDMA_PAIRS_SH, STORAGE_SH, WAN_SH } from './private/acceptance-scripts';
-import { NVIDIA_RUNTIME_HANDLER } from '../gpu/workload-classes';
 
-/** Namespace of the Phase 1 acceptance jobs and, in Phase 2, the periodic health checks. */
-export const ACCEPTANCE_NAMESPACE = 'factory-acceptance';
-export const CHECK_LABEL = `${LABEL_PREFIX}/check`;
-const SCRIPTS_CONFIG_MAP = 'acceptance-scripts';
+export { ACCEPTANCE_NAMESPACE, CHECK_LABEL } from '../contract';
+const SCRIPTS_CONFIG_MAP = CONFIG_MAPS.acceptanceScripts;
 /** Storage clients per tier; each must reach its share of the tier's threshold. */
 const STORAGE_CLIENTS = 8;
 const STORAGE_VOLUME = '200Gi';
@@ -85,8 +91,8 @@ export class AcceptanceChecks extends Construct {
       siteId: site.id,
       apiVersion: 'kueue.x-k8s.io/v1beta2',
       kind: 'LocalQueue',
-      metadata: { name: ACCEPTANCE_QUEUE, namespace },
-      spec: { clusterQueue: ACCEPTANCE_QUEUE },
+      metadata: { name: KUEUE.acceptanceQueue, namespace },
+      spec: { clusterQueue: KUEUE.acceptanceQueue },
     });
 
     this.checks = [
@@ -118,8 +124,8 @@ export class AcceptanceChecks extends Construct {
 /** The Job (Phase 1) or CronJob (Phase 2) of a check. */
 function workload(site: Site, namespace: string, check: Check): ConstructorParameters<typeof CustomResource>[2] {
   const kueueLabels = {
-    'kueue.x-k8s.io/queue-name': ACCEPTANCE_QUEUE,
-    'kueue.x-k8s.io/priority-class': 'acceptance',
+    [KUEUE.queueNameLabel]: KUEUE.acceptanceQueue,
+    [KUEUE.priorityClassLabel]: KUEUE.acceptancePriority,
     [CHECK_LABEL]: check.name,
   };
   const jobSpec = {
@@ -178,7 +184,7 @@ function resources(cpu: string, memory: string, extra: Record<string, string | n
 function onPool(pool: NodePool, check: string, spread: boolean): Obj {
   return {
     nodeSelector: { [NODE_LABELS.pool]: pool.name },
-    tolerations: [{ key: GPU_POOL_TAINT, operator: 'Equal', value: pool.name, effect: 'NoSchedule' }],
+    tolerations: [poolToleration(pool.name)],
     ...(spread
       ? {
           affinity: {
@@ -196,7 +202,7 @@ function onPool(pool: NodePool, check: string, spread: boolean): Obj {
 function basePod(containers: Obj[], extra: Obj = {}): Obj {
   return {
     restartPolicy: 'Never',
-    priorityClassName: 'factory-system',
+    priorityClassName: PRIORITY_CLASS.system,
     securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
     volumes: [scriptsVolume],
     containers,
@@ -233,7 +239,7 @@ function inventoryCheck({ images }: AcceptanceChecksProps, pool: NodePool): Chec
           volumeMounts: [scriptsMount],
         },
       ],
-      { runtimeClassName: NVIDIA_RUNTIME_HANDLER, ...onPool(pool, name, true) },
+      { runtimeClassName: NVIDIA_RUNTIME_CLASS, ...onPool(pool, name, true) },
     ),
   };
 }

@@ -3,10 +3,10 @@ import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { TerraformOutput } from 'cdktf/lib/terraform-output';
 import type { RailPlan, Site } from '../../config';
 import { ncclEnvironment } from './nccl-settings';
-import { siteLabels } from '../private/labels';
+import { CONFIG_MAPS, siteLabels } from '../contract';
 
-export const NCCL_CONFIG_MAP = 'nccl-settings';
-export const WAN_UPLINKS_CONFIG_MAP = 'wan-uplinks';
+export const NCCL_CONFIG_MAP = CONFIG_MAPS.nccl;
+export const WAN_UPLINKS_CONFIG_MAP = CONFIG_MAPS.wanUplinks;
 
 export interface FabricSettingsProps {
   readonly site: Site;

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { RailPlan, Site } from '../../config';
 import { CustomResource } from '../custom-resource';
-import { NODE_LABELS } from '../private/labels';
+import { NODE_LABELS } from '../contract';
 
 /** Namespace where the NetworkAttachmentDefinitions live; jobs reference them as default/rail-<n>. */
 export const RAIL_NETWORK_NAMESPACE = 'default';

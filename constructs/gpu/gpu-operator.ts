@@ -3,12 +3,13 @@ import type { ChartPin, Site } from '../../config';
 import { PodSecurityLevel } from '../namespace';
 import { OperatorRelease } from '../operator-release';
 import { MIG_DISABLED, migPartedConfig } from './private/mig-layout';
+import { CONFIG_MAPS } from '../contract';
 
 /** The GPU Operator's cluster-wide MIG strategy. */
 export type MigStrategy = 'none' | 'single' | 'mixed';
 
 /** ConfigMap the chart creates with the pools' MIG layouts. */
-export const MIG_CONFIG_MAP = 'factory-mig-layouts';
+export const MIG_CONFIG_MAP = CONFIG_MAPS.migLayouts;
 /** DCGM scrape interval; accounting rules integrate over it. */
 const DCGM_SCRAPE_INTERVAL = '15s';
 

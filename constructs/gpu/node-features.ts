@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { ChartPin } from '../../config';
 import { PodSecurityLevel } from '../namespace';
 import { OperatorRelease } from '../operator-release';
-import { LABEL_PREFIX } from '../private/labels';
+import { LABEL_PREFIX } from '../contract';
 
 export interface NodeFeatureDiscoveryProps {
   readonly siteId: string;

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { NodePool } from '../../config';
 import { CustomResource } from '../custom-resource';
 import { migLayoutName } from './private/mig-layout';
-import { GPU_POOL_TAINT, NODE_LABELS } from '../private/labels';
+import { GPU_POOL_TAINT, NODE_LABELS } from '../contract';
 
 /** Rule that places a node in a rack: one per rack, never one per node. */
 const RACK_DIGITS = 2;

@@ -1,20 +1,20 @@
 import { Construct } from 'constructs';
 import { PriorityClassV1 } from '@cdktf/provider-kubernetes/lib/priority-class-v1';
 import { RuntimeClassV1 } from '@cdktf/provider-kubernetes/lib/runtime-class-v1';
-import { siteLabels } from '../private/labels';
+import { NVIDIA_RUNTIME_CLASS, PRIORITY_CLASS, siteLabels } from '../contract';
 
 /** The NVIDIA container runtime handler the GPU Operator's toolkit registers with containerd. */
-export const NVIDIA_RUNTIME_HANDLER = 'nvidia';
+export const NVIDIA_RUNTIME_HANDLER = NVIDIA_RUNTIME_CLASS;
 
 /** Priorities, from most to least important; all below the system-* classes (2e9). */
 export const PRIORITY_CLASSES = {
-  'factory-system': {
+  [PRIORITY_CLASS.system]: {
     value: 1_000_000,
     preempting: true,
     description: 'Platform services of the AI factory (acceptance, health checks, serving control plane).',
   },
-  'factory-production': { value: 10_000, preempting: true, description: 'Production training and inference of admitted projects.' },
-  'factory-preemptible': {
+  [PRIORITY_CLASS.production]: { value: 10_000, preempting: true, description: 'Production training and inference of admitted projects.' },
+  [PRIORITY_CLASS.preemptible]: {
     value: 100,
     preempting: false,
     description: 'Best-effort and borrowed capacity: preempted first, never preempts.',
@@ -33,7 +33,7 @@ export class WorkloadClasses extends Construct {
     super(scope, id);
     const labels = siteLabels(props.siteId);
     this.runtimeClass = new RuntimeClassV1(this, 'nvidia-runtime', {
-      metadata: { name: 'nvidia', labels },
+      metadata: { name: NVIDIA_RUNTIME_CLASS, labels },
       handler: NVIDIA_RUNTIME_HANDLER,
     });
     for (const [name, spec] of Object.entries(PRIORITY_CLASSES)) {

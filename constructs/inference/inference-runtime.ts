@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { Fleet, NodePool, Site } from '../../config';
 import { CustomResource } from '../custom-resource';
-import { GPU_POOL_TAINT, NODE_LABELS } from '../private/labels';
+import { NODE_LABELS, poolToleration } from '../contract';
 
 export const VLLM_RUNTIME = 'vllm';
 const VLLM_PORT = 8080;
@@ -33,7 +33,7 @@ export class InferenceRuntime extends Construct {
         supportedModelFormats: [{ name: 'huggingface', version: '1', autoSelect: true, priority: 1 }],
         protocolVersions: ['v1', 'v2'],
         nodeSelector: { [NODE_LABELS.pool]: pool.name },
-        tolerations: [{ key: GPU_POOL_TAINT, operator: 'Equal', value: pool.name, effect: 'NoSchedule' }],
+        tolerations: [poolToleration(pool.name)],
         containers: [
           {
             name: 'kserve-container',

@@ -1,4 +1,4 @@
-import { LABEL_PREFIX } from '../private/labels';
+import { LABEL_PREFIX } from '../contract';
 import { judge, notApplicable, type PolicyRule } from './policy';
 import { workloadOf } from './workloads';
 

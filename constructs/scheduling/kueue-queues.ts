@@ -1,17 +1,17 @@
 import { Construct } from 'constructs';
 import { PROGRAMMES, poolGpus, siteCpus, siteGpus, siteMemoryGiB, type NodePool, type Programme, type Site } from '../../config';
 import { CustomResource } from '../custom-resource';
-import { GPU_POOL_TAINT, LABEL_PREFIX, NODE_LABELS } from '../private/labels';
+import { ACCEPTANCE_NAMESPACE_LABEL, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
 import { splitProportionally } from './private/quota-split';
 
 const KUEUE_API = 'kueue.x-k8s.io/v1beta2';
-export const COHORT = 'factory';
-export const TOPOLOGY = 'factory-topology';
+export const COHORT = KUEUE.cohort;
+export const TOPOLOGY = KUEUE.topology;
 /** ClusterQueue of the acceptance checks and health checks: no quota of its own, borrows idle capacity. */
-export const ACCEPTANCE_QUEUE = 'acceptance';
+export const ACCEPTANCE_QUEUE = KUEUE.acceptanceQueue;
 /** Flavor for CPU and memory, which every pool's nodes have; GPUs are per-pool flavors. */
-export const CPU_FLAVOR = 'cpu-memory';
-export const PROGRAMME_LABEL = `${LABEL_PREFIX}/programme`;
+export const CPU_FLAVOR = KUEUE.cpuFlavor;
+export { PROGRAMME_LABEL } from '../contract';
 
 /** Workload priorities, highest first: acceptance preempts borrowed production work. */
 export const WORKLOAD_PRIORITIES = {
@@ -58,7 +58,7 @@ export class KueueQueues extends Construct {
       this.flavors.push(
         cr(`flavor-${pool.name}`, 'ResourceFlavor', pool.name, {
           nodeLabels: { [NODE_LABELS.pool]: pool.name },
-          tolerations: [{ key: GPU_POOL_TAINT, operator: 'Equal', value: pool.name, effect: 'NoSchedule' }],
+          tolerations: [poolToleration(pool.name)],
           topologyName: TOPOLOGY,
         }),
       );
@@ -142,6 +142,6 @@ export class KueueQueues extends Construct {
       queue(programme, { matchLabels: { [PROGRAMME_LABEL]: programme } }, resourceGroups(quota.gpus, quota.borrowingLimitGpus ?? 0));
     }
     // Acceptance owns nothing and may borrow everything idle (no borrowing limit).
-    queue(ACCEPTANCE_QUEUE, { matchLabels: { [`${LABEL_PREFIX}/acceptance`]: 'true' } }, resourceGroups(0, undefined));
+    queue(ACCEPTANCE_QUEUE, { matchLabels: { [ACCEPTANCE_NAMESPACE_LABEL]: 'true' } }, resourceGroups(0, undefined));
   }
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { Fleet, Site } from '../../config';
 import { CustomResource } from '../custom-resource';
-import { LABEL_PREFIX } from '../private/labels';
+import { LABEL_PREFIX, PRIORITY_CLASS } from '../contract';
 
 /** Label the storage-node rule sets; Ceph daemons are placed on it. */
 export const STORAGE_NODE_LABEL = `${LABEL_PREFIX}/storage-node`;
@@ -96,7 +96,7 @@ export class CephStorage extends Construct {
       },
       storage: { useAllNodes: true, useAllDevices: true },
       disruptionManagement: { managePodBudgets: true },
-      priorityClassNames: { all: 'factory-system' },
+      priorityClassNames: { all: PRIORITY_CLASS.system },
     });
 
     this.scratchPool = resource('scratch-pool', 'CephBlockPool', SCRATCH_POOL, {
@@ -112,14 +112,14 @@ export class CephStorage extends Construct {
         { name: 'checkpoints', ...replicated(3), quotas: quota(tiers.checkpointsTB) },
       ],
       preserveFilesystemOnDelete: true,
-      metadataServer: { activeCount: MDS_ACTIVE, activeStandby: true, priorityClassName: 'factory-system' },
+      metadataServer: { activeCount: MDS_ACTIVE, activeStandby: true, priorityClassName: PRIORITY_CLASS.system },
     });
 
     this.objectStore = resource('object-store', 'CephObjectStore', CEPH_OBJECT_STORE_NAME, {
       metadataPool: { failureDomain: 'host', replicated: { size: 3 } },
       dataPool: { failureDomain: 'host', erasureCoded: { ...OBJECT_EC }, quotas: quota(tiers.objectTB) },
       preservePoolsOnDelete: true,
-      gateway: { port: 80, instances: RGW_INSTANCES, priorityClassName: 'factory-system' },
+      gateway: { port: 80, instances: RGW_INSTANCES, priorityClassName: PRIORITY_CLASS.system },
     });
   }
 }

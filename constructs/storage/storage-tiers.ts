@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
 import type { Site } from '../../config';
 import { CEPH_FILESYSTEM_NAME, CEPH_OBJECT_STORE_NAME, SCRATCH_POOL } from './ceph-storage';
-import { LABEL_PREFIX, siteLabels } from '../private/labels';
+import { LABEL_PREFIX, siteLabels } from '../contract';
 
 /** The storage tiers, as StorageClass names tenants' quotas and claims refer to. */
 export const TIERS = ['scratch', 'datasets', 'checkpoints', 'object'] as const;

@@ -10,7 +10,7 @@ import { CustomResource } from '../custom-resource';
 import { PROGRAMME_LABEL } from '../scheduling/kueue-queues';
 import { NCCL_CONFIG_MAP } from '../fabric/fabric-settings';
 import { PodSecurityLevel, SiteNamespace } from '../namespace';
-import { LABEL_PREFIX, siteLabels } from '../private/labels';
+import { LABEL_PREFIX, siteLabels } from '../contract';
 import { TIERS } from '../storage/storage-tiers';
 
 /** The LocalQueue every tenant namespace has; jobs set `kueue.x-k8s.io/queue-name: default`. */
