@@ -14,6 +14,9 @@ export function siteLabels(siteId: string): Record<string, string> {
   return { ...MANAGED_BY, [`${LABEL_PREFIX}/site`]: siteId };
 }
 
+/** Annotation on a namespace that needs more than Pod Security `restricted`: why. */
+export const POD_SECURITY_REASON_ANNOTATION = `${LABEL_PREFIX}/pod-security-reason`;
+
 // ---------------------------------------------------------------- nodes
 
 /** Node labels published by the node-pool rules; Kueue flavours and topology select on them. */

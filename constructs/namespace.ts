@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { siteLabels } from './contract';
+import { POD_SECURITY_REASON_ANNOTATION, siteLabels } from './contract';
 
 /**
  * Pod Security Standards level a namespace enforces.
@@ -50,7 +50,7 @@ export class SiteNamespace extends Construct {
           'pod-security.kubernetes.io/warn': level,
           'pod-security.kubernetes.io/audit': level,
         },
-        annotations: props.podSecurityReason ? { 'ai-factory.eu/pod-security-reason': props.podSecurityReason } : undefined,
+        annotations: props.podSecurityReason ? { [POD_SECURITY_REASON_ANNOTATION]: props.podSecurityReason } : undefined,
       },
     });
   }

@@ -1,7 +1,8 @@
 import { judge, notApplicable, type PolicyRule } from './policy';
+import { POD_SECURITY_REASON_ANNOTATION } from '../contract';
 
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
-const REASON = 'ai-factory.eu/pod-security-reason';
+const REASON = POD_SECURITY_REASON_ANNOTATION;
 
 /**
  * Every namespace enforces a Pod Security level; `privileged` only in the documented exceptions
