@@ -134,7 +134,7 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR, options: LoadOptions
     if (name !== expected) {
       const hint =
         base.toLowerCase() === config.country.toLowerCase()
-          ? `site files end in .yaml (rename the file to ${expected})`
+          ? `site files are named <cc>.yaml in lower case (rename the file to ${expected})`
           : `allowed: ${base.toUpperCase()}, or rename the file to ${expected}`;
       problems.push(sources.get(file)!.problem(['country'], `"${config.country}" does not match the file name ${name} (${hint})`));
     }
@@ -149,17 +149,18 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR, options: LoadOptions
       config: site,
     })),
   );
+  const changed = new Set((options.changedFiles ?? []).map((f) => resolve(f)));
+  const isChanged = (file: string) => changed.has(resolve(file));
   const checks = SITE_CHECKS.filter((check) => !broken.has('defaults') || !NEEDS_FLEET_DEFAULTS.has(check));
   for (const { site, ref, config } of sites) {
     for (const check of checks) findings.push(...check(site, ref));
-    if (!broken.has('acceptance')) findings.push(...checkThresholds(site, ref, config, fleetPath));
+    if (!broken.has('acceptance')) findings.push(...checkThresholds(site, ref, config, fleetPath, isChanged));
   }
   // Cross-file conflicts land on the later of two sites: order changed files last.
-  const changed = new Set((options.changedFiles ?? []).map((f) => resolve(f)));
   const blameOrder = [...sites].sort((a, b) => Number(changed.has(resolve(a.ref.file))) - Number(changed.has(resolve(b.ref.file))));
   findings.push(...checkUniqueSiteIds(blameOrder));
   findings.push(...checkUniqueClusters(blameOrder));
-  findings.push(...checkAddressPlans(sites, (file) => changed.has(resolve(file))));
+  findings.push(...checkAddressPlans(sites, isChanged));
   if (!broken.has('waves')) {
     const known = [...sites.map((s) => s.site.id), ...unparsedIds];
     findings.push(

@@ -9,6 +9,8 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type
 export const MAX_CONFIG_BYTES = 256 * 1024;
 /** Alias expansions allowed per file; a "billion laughs" document needs far more. */
 export const MAX_ALIAS_COUNT = 100;
+/** Longest key shown in a key path. */
+const MAX_KEY = 60;
 
 export type KeyPath = readonly (string | number)[];
 
@@ -26,7 +28,9 @@ export function formatKeyPath(path: KeyPath): string {
   return path
     .map((seg, i) => {
       if (typeof seg === 'number') return `[${seg}]`;
-      if (!/^[A-Za-z_$][\w$-]*$/.test(seg)) return `[${JSON.stringify(seg)}]`;
+      // A pasted blob as a key must not flood a CI log.
+      const key = seg.length > MAX_KEY ? `${seg.slice(0, MAX_KEY - 1)}…` : seg;
+      if (!/^[A-Za-z_$][\w$-]*$/.test(key)) return `[${JSON.stringify(key)}]`;
       return i === 0 ? seg : `.${seg}`;
     })
     .join('');

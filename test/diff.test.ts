@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Site } from '../config';
 import { buildFleet } from '../stacks/fleet';
-import { EXIT_DESTRUCTIVE, allowsFrom, parseArgs, renderMarkdown } from '../tools/diff';
+import { EXIT_DESTRUCTIVE, MAX_COMMENT, allowsFrom, parseArgs, renderMarkdown } from '../tools/diff';
 import { synthesize } from '../tools/private/synth';
 import { destructiveAddresses, diffStacks, diffSynthOutputs, forcesReplacement, isAllowed } from '../tools/private/synth-diff';
 import { FIXTURE_CONFIG_DIR, REPO, fleet, tempDir } from './util';
@@ -147,7 +147,95 @@ describe('synth diff', () => {
         ['xx-platform', { ...stack(base.get('xx-platform')!.resource as Resources), terraform: { backend: { local: { path: 'y' } } } }],
       ]),
     );
-    expect(moved.stacks[0].destructive).toMatch(/state backend changes/);
+    expect(moved.stacks[0].destructiveSettings).toEqual([
+      { address: 'xx-platform:backend', reason: expect.stringMatching(/state backend changes/) },
+    ]);
+    // `<stack>:*` allows the stack's resources, never its backend or its removal.
+    expect(isAllowed('xx-platform:kubernetes_manifest.pool', ['xx-platform:*'])).toBe(true);
+    expect(isAllowed('xx-platform:backend', ['xx-platform:*'])).toBe(false);
+    expect(isAllowed('xx-platform', ['xx-platform:*'])).toBe(false);
+    expect(isAllowed('xx-platform:kubernetes_manifest.pool', ['xx-platform'])).toBe(false);
+  });
+
+  test('flags namespaces, volumes, storage classes and CRDs as manifests, operator renames and a cluster switch', () => {
+    type Resources = Record<string, Record<string, Record<string, unknown>>>;
+    const stack = (resource: Resources, context = 'xx-admin') => ({
+      terraform: {},
+      provider: { kubernetes: [{ config_context: context }] },
+      resource,
+    });
+    const manifest = (kind: string, name: string) => ({ manifest: { apiVersion: 'v1', kind, metadata: { name } } });
+    const base = new Map([
+      [
+        'xx-platform',
+        stack({
+          kubernetes_manifest: {
+            ns: manifest('Namespace', 'lab'),
+            pv: manifest('PersistentVolume', 'pv1'),
+            sc: manifest('StorageClass', 'fast'),
+            crd: manifest('CustomResourceDefinition', 'x.example.org'),
+            cm: manifest('ConfigMap', 'c'),
+          },
+          helm_release: { op: { name: 'gpu-operator', namespace: 'gpu-operator', values: ['driver:\n  version: 595.91.07\n'] } },
+          kubernetes_persistent_volume_claim_v1: { data: { metadata: { name: 'data' }, spec: { access_modes: ['ReadWriteOnce'] } } },
+        }),
+      ],
+    ]);
+    const gone = diffStacks(
+      base,
+      new Map([
+        [
+          'xx-platform',
+          stack(
+            {
+              helm_release: { op: { name: 'gpu-operator-2', namespace: 'gpu-operator', values: ['driver:\n  version: 595.91.08\n'] } },
+              kubernetes_persistent_volume_claim_v1: { data: { metadata: { name: 'data' } } },
+            },
+            'yy-admin',
+          ),
+        ],
+      ]),
+    );
+    const byAddress = Object.fromEntries(gone.stacks[0].resources.map((r) => [r.address, [r.action, Boolean(r.destructive)]]));
+    expect(byAddress).toEqual({
+      'kubernetes_manifest.ns': ['remove', true],
+      'kubernetes_manifest.pv': ['remove', true],
+      'kubernetes_manifest.sc': ['remove', true],
+      'kubernetes_manifest.crd': ['remove', true],
+      'kubernetes_manifest.cm': ['remove', false],
+      'helm_release.op': ['replace', true],
+      'kubernetes_persistent_volume_claim_v1.data': ['replace', true],
+    });
+    expect(gone.stacks[0].destructiveSettings?.map((s) => s.address)).toEqual(['xx-platform:provider']);
+    // Helm values are compared field by field, not as one string.
+    const helm = gone.stacks[0].resources.find((r) => r.address === 'helm_release.op')!;
+    expect(helm.fields).toContainEqual({ path: 'values.0.driver.version', before: '595.91.07', after: '595.91.08' });
+    // Data sources are read, never replaced.
+    const data = diffStacks(
+      new Map([['xx', { data: { kubernetes_namespace_v1: { n: { metadata: { name: 'a' } } } } }]]),
+      new Map([['xx', { data: { kubernetes_namespace_v1: { n: { metadata: { name: 'b' } } } } }]]),
+    );
+    expect(data.stacks[0].resources.map((r) => [r.action, r.destructive])).toEqual([['change', undefined]]);
+  });
+
+  test('Markdown shows actions as words, and a huge diff is cut at a line with a note', () => {
+    const resources = (value: string) =>
+      Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`cm${i}`, { metadata: { name: `c${i}` }, data: { k: value.repeat(50) } }]));
+    const fleetOf = (value: string) =>
+      new Map(Array.from({ length: 40 }, (_, i) => [`xx-stack-${i}`, { resource: { kubernetes_config_map_v1: resources(value) } }]));
+    const markdown = renderMarkdown(diffStacks(fleetOf('x'), fleetOf('y')), [], 'Synth diff');
+    expect(markdown.length).toBeLessThanOrEqual(MAX_COMMENT);
+    expect(markdown).toMatch(/_… truncated at 60000 characters/);
+    const small = renderMarkdown(
+      diffStacks(
+        new Map([['xx', { resource: { kubernetes_config_map_v1: { a: { data: { k: '1' } } } } }]]),
+        new Map([['xx', { resource: { kubernetes_config_map_v1: { b: { data: { k: '1' } } } } }]]),
+      ),
+      [],
+      'Synth diff',
+    );
+    expect(small).toContain('- `add    ` `kubernetes_config_map_v1.b`');
+    expect(small).toContain('- `remove ` `kubernetes_config_map_v1.a`');
   });
 
   test('knows the fields the providers cannot update in place', () => {
@@ -221,7 +309,6 @@ describe('synth diff', () => {
     // The worktree and the head output are gone afterwards.
     const worktrees = spawnSync('git', ['worktree', 'list'], { cwd: clone, encoding: 'utf8' }).stdout.trim().split('\n');
     expect(worktrees).toHaveLength(1);
-    mkdirSync(join(clone, 'probe'));
     expect(spawnSync('sh', ['-c', 'ls -d cdktf.out.diff-* 2>/dev/null'], { cwd: clone, encoding: 'utf8' }).stdout).toBe('');
   });
 });

@@ -67,6 +67,10 @@ describe('loader, every problem in one run', () => {
         /^config\/sites\/es\.yaml:\d+:\d+: sites\[0\]\.cluster\.kubeContext: "cz-prague-admin" is already the cluster of site cz-prague \(config\/sites\/cz\.yaml\)/,
       ),
     ]);
+    // cz's file is the one the change touched: the conflict lands there, without suggesting its own value.
+    expect(problemsWith(config, ['sites/cz.yaml'])).toEqual([
+      'config/sites/cz.yaml:13:29: sites[0].cluster.kubeContext: "cz-prague-admin" is already the cluster of site es-barcelona (config/sites/es.yaml); sites es-barcelona and cz-prague would deploy to the same cluster (allowed: a context unique to this site)',
+    ]);
     const overlap = new ConfigCopy().replace('sites/es.yaml', 'storage: 10.43.0.0/20', 'storage: 10.10.0.0/20');
     const onCz = problemsWith(overlap, ['sites/cz.yaml']);
     const onEs = problemsWith(overlap, ['sites/es.yaml']);
@@ -89,9 +93,21 @@ describe('loader, hints that help', () => {
     execFileSync('mv', [join(config.dir, 'sites', 'es.yaml'), join(config.dir, 'sites', 'es.yml')]);
     expect(config.problems()).toEqual([
       expect.stringMatching(
-        /^config\/sites\/es\.yml:3:10: country: "ES" does not match the file name es\.yml \(site files end in \.yaml \(rename the file to es\.yaml\)\)$/,
+        /^config\/sites\/es\.yml:3:10: country: "ES" does not match the file name es\.yml \(site files are named <cc>\.yaml in lower case \(rename the file to es\.yaml\)\)$/,
       ),
     ]);
+  });
+
+  test('an upper-case file name and a long pasted key', () => {
+    const upper = new ConfigCopy();
+    execFileSync('mv', [join(upper.dir, 'sites', 'es.yaml'), join(upper.dir, 'sites', 'ES.yaml')]);
+    expect(upper.problems()).toEqual([
+      expect.stringContaining('(site files are named <cc>.yaml in lower case (rename the file to es.yaml))'),
+    ]);
+    const key = new ConfigCopy().replace('sites/es.yaml', '    city: Barcelona', `    city: Barcelona\n    ${'k'.repeat(1000)}: 1`);
+    const [problem] = key.problems();
+    expect(problem.length).toBeLessThan(400);
+    expect(problem).toMatch(/^config\/sites\/es\.yaml:7:5: sites\[0\]\["k{50,}…"\]: unknown key "k{50,}…"/);
   });
 
   test('.inf, decimal commas, a second document and unknown keys in a union', () => {
@@ -174,6 +190,17 @@ describe('loader, values that can never work', () => {
     expect(new ConfigCopy().replace('fleet.yaml', 'rdmaLinkGbps: 360', 'rdmaLinkGbps: 5000').problems()).toEqual([
       expect.stringMatching(/acceptance\.rdmaLinkGbps: 5000 is above the maximum 1600$/),
     ]);
+  });
+
+  test('an inherited threshold made impossible by a site change lands on the changed site', () => {
+    const config = new ConfigCopy().replace('sites/cz.yaml', 'linkGbps: 400', 'linkGbps: 200');
+    const problems = problemsWith(config, ['sites/cz.yaml']);
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /^config\/sites\/cz\.yaml:\d+:\d+: sites\[0\]\.interconnect\.linkGbps: acceptance\.rdmaLinkGbps \(from fleet\.yaml\): 360 Gb\/s can never be measured on 200 Gb\/s links .*; set a lower acceptance\.rdmaLinkGbps for this site$/,
+      ),
+    );
+    expect(problems.every((p) => !p.startsWith('config/fleet.yaml'))).toBe(true);
   });
 
   test('absurd rates and capacities', () => {

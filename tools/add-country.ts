@@ -65,8 +65,8 @@ export function siteFile(opts: {
 country: ${cc.toUpperCase()}
 sites:
   - id: ${id}
-    city: ${city}
-    operator: ${operator}
+    city: ${JSON.stringify(city)}
+    operator: ${JSON.stringify(operator)}
     focus: [deep-learning]
     phase: 1
     schedule:
@@ -128,6 +128,8 @@ export function plan(root: string, cc: string, city: string, operator: string, t
   const schema = readFileSync(schemaPath, 'utf8');
   const countries = /export const COUNTRIES = \[([^\]]*)\] as const;/.exec(schema);
   if (!countries) return 'config/schema.ts has no COUNTRIES list in the expected form: add the code by hand';
+  if (countries[1].includes(`'${code.toUpperCase()}'`))
+    return `${code.toUpperCase()} is already in COUNTRIES (config/schema.ts) without a site file: add config/sites/${code}.yaml by hand, or remove the code first`;
   const fleetPath = join(configDir, 'fleet.yaml');
   const fleetText = readFileSync(fleetPath, 'utf8');
   const waveLines = [...fleetText.matchAll(/^( +sites: \[)([^\]]*)(\])$/gm)];

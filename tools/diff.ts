@@ -76,16 +76,32 @@ function short(value: unknown): string {
   return flat.length > MAX_VALUE ? `${flat.slice(0, MAX_VALUE - 1)}…` : flat;
 }
 
+/** Two long strings, each shown from a little before where they first differ. */
+function shortPair(before: unknown, after: unknown): [string, string] {
+  if (typeof before !== 'string' || typeof after !== 'string') return [short(before), short(after)];
+  let first = 0;
+  while (first < before.length && before[first] === after[first]) first++;
+  const from = Math.max(0, first - 20);
+  const cut = (text: string) => (from > 0 ? `…${short(text.slice(from))}` : short(text));
+  return [cut(before), cut(after)];
+}
+
 function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
 }
 
+/** The action as a word in code: a bare `-` or `+` would turn into a nested Markdown list. */
+const ACTION = { add: '`add    `', change: '`change `', replace: '`replace`', remove: '`remove `' } as const;
+
 function resourceLine(stack: StackDiff, r: ResourceChange, allows: readonly string[]): string {
-  const sign = { add: '+', change: '~', replace: '-/+', remove: '-' }[r.action];
+  const sign = ACTION[r.action];
   const flag = r.destructive
     ? ` — **destructive${isAllowed(`${stack.id}:${r.address}`, allows) ? ' (allowed)' : ''}**: ${r.destructive}`
     : '';
-  const fields = r.fields.slice(0, 3).map((f) => `${code(f.path)} ${code(short(f.before))} → ${code(short(f.after))}`);
+  const fields = r.fields.slice(0, 3).map((f) => {
+    const [before, after] = shortPair(f.before, f.after);
+    return `${code(f.path)} ${code(before)} → ${code(after)}`;
+  });
   const more = r.fields.length > 3 ? `, and ${r.fields.length - 3} more fields` : '';
   return `- ${sign} ${code(r.path)} (${code(r.address)})${fields.length > 0 ? `: ${fields.join(', ')}${more}` : ''}${flag}`;
 }
@@ -130,13 +146,35 @@ export function renderMarkdown(diff: SynthDiff, allows: readonly string[], title
       lines.push(`New stack with ${s.resourceCount} resources (deploy it after the stacks it depends on).`);
       continue;
     }
-    if (s.destructive) lines.push(`**destructive${isAllowed(s.id, allows) ? ' (allowed)' : ''}**: ${s.destructive}.`, '');
-    for (const f of s.settings) lines.push(`- ~ ${code(f.path)} ${code(short(f.before))} → ${code(short(f.after))}`);
+    for (const setting of s.destructiveSettings ?? []) {
+      lines.push(
+        `**destructive${isAllowed(setting.address, allows) ? ' (allowed)' : ''}** (${code(setting.address)}): ${setting.reason}.`,
+        '',
+      );
+    }
+    for (const f of s.settings) lines.push(`- ${ACTION.change} ${code(f.path)} ${code(short(f.before))} → ${code(short(f.after))}`);
     const ordered = [...s.resources].sort((a, b) => Number(Boolean(b.destructive)) - Number(Boolean(a.destructive)));
     for (const r of ordered.slice(0, MAX_LINES_PER_STACK)) lines.push(resourceLine(s, r, allows));
     if (ordered.length > MAX_LINES_PER_STACK) lines.push(`- … and ${ordered.length - MAX_LINES_PER_STACK} more`);
   }
-  return `${lines.join('\n')}\n`;
+  return fitComment(lines);
+}
+
+/** GitHub refuses comments over 65,536 characters: cut at a line, and say where the rest is. */
+export const MAX_COMMENT = 60_000;
+
+function fitComment(lines: string[]): string {
+  const out: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    if (size + line.length + 1 > MAX_COMMENT - 200) {
+      out.push('', `_… truncated at ${MAX_COMMENT} characters: the whole diff is in the CI job summary, or run npm run diff locally._`);
+      break;
+    }
+    out.push(line);
+    size += line.length + 1;
+  }
+  return `${out.join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------- synthesis
@@ -177,19 +215,29 @@ async function synthBoth(ref: string, repo: string): Promise<{ base: string; hea
   if (added.status !== 0) throw new Error(`cannot check out ${ref}: ${added.output.trim()}`);
   const headOut = `cdktf.out.diff-${process.pid}`;
   const cleanup = async () => {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     rmSync(join(repo, headOut), { recursive: true, force: true });
     await exec('git', ['worktree', 'remove', '--force', worktree], repo);
     rmSync(worktree, { recursive: true, force: true });
+    await exec('git', ['worktree', 'prune'], repo);
   };
+  // Interrupted: leave neither the worktree nor the head output behind.
+  const interrupted = () => {
+    void cleanup().then(() => process.exit(130));
+  };
+  process.on('SIGINT', interrupted).on('SIGTERM', interrupted);
   try {
     symlinkSync(join(repo, 'node_modules'), join(worktree, 'node_modules'), 'dir');
-    const [base, head] = await Promise.all([synthAt(worktree, 'cdktf.out'), synthAt(repo, headOut)]);
+    // Both run to the end before cleanup, even when one fails first.
+    const [base, head] = await Promise.allSettled([synthAt(worktree, 'cdktf.out'), synthAt(repo, headOut)]);
+    if (base.status === 'rejected') throw base.reason;
+    if (head.status === 'rejected') throw head.reason;
     const lock = (dir: string) => (existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json'), 'utf8') : '');
     const note =
       lock(worktree) !== lock(repo)
         ? `package-lock.json differs from ${ref}: the base was synthesized with this checkout's dependencies`
         : undefined;
-    return { base, head, cleanup, note };
+    return { base: base.value, head: head.value, cleanup, note };
   } catch (err) {
     await cleanup();
     throw err;

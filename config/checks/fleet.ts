@@ -95,7 +95,7 @@ export function checkUniqueClusters(sites: readonly { site: Site; ref: SiteRef }
         at(
           ref,
           ['cluster', 'kubeContext'],
-          `"${context}" is already the cluster of site ${owner.id} (${owner.file}); sites ${owner.id} and ${site.id} would deploy to the same cluster (allowed: a context unique to this site, e.g. ${site.id}-admin)`,
+          `"${context}" is already the cluster of site ${owner.id} (${owner.file}); sites ${owner.id} and ${site.id} would deploy to the same cluster (allowed: a context unique to this site${context === `${site.id}-admin` ? '' : `, e.g. ${site.id}-admin`})`,
         ),
       );
     } else {

@@ -9,13 +9,28 @@ import { at, type Finding, type SiteRef } from './finding';
  * never pass blocks a sign-off for nothing. Reported on the site when it sets the value, else on
  * fleet.yaml, naming the site.
  */
-export function checkThresholds(site: Site, ref: SiteRef, config: Pick<SiteConfig, 'acceptance'>, fleetFile: string): Finding[] {
+export function checkThresholds(
+  site: Site,
+  ref: SiteRef,
+  config: Pick<SiteConfig, 'acceptance'>,
+  fleetFile: string,
+  isChanged: (file: string) => boolean = () => false,
+): Finding[] {
   const findings: Finding[] = [];
   const own = config.acceptance as Record<string, unknown>;
+  // On the site when it sets the value, or when the change under review touched the site and
+  // not fleet.yaml (a new linkGbps makes the inherited value impossible); else on fleet.yaml.
+  const onSite = (key: string) => own[key] !== undefined || (isChanged(site.file) && !isChanged(fleetFile));
   const report = (key: 'rdmaLinkGbps' | 'ncclBusBwGBps', message: string) => {
     findings.push(
-      own[key] !== undefined
-        ? at(ref, ['acceptance', key], message)
+      onSite(key)
+        ? at(
+            ref,
+            own[key] !== undefined ? ['acceptance', key] : ['interconnect', 'linkGbps'],
+            own[key] !== undefined
+              ? message
+              : `acceptance.${key} (from fleet.yaml): ${message}; set a lower acceptance.${key} for this site`,
+          )
         : {
             file: fleetFile,
             path: ['acceptance', key],

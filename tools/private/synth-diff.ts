@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 export interface FieldChange {
   readonly path: string;
@@ -30,9 +31,17 @@ export interface StackDiff {
   readonly resources: ResourceChange[];
   /** Changes to the backend, providers or required providers. */
   readonly settings: FieldChange[];
+  /** Why the whole stack's change is destructive (it leaves the config); address: the stack id. */
   readonly destructive?: string;
+  /** Destructive changes of the stack's settings; addresses `<stack>:backend`, `<stack>:provider`. */
+  readonly destructiveSettings?: SettingsChange[];
   /** Resources of the stack on the side that has it (for added and removed stacks). */
   readonly resourceCount: number;
+}
+
+export interface SettingsChange {
+  readonly address: string;
+  readonly reason: string;
 }
 
 export interface SynthDiff {
@@ -106,7 +115,7 @@ function diffStack(id: string, base: StackJson | undefined, head: StackJson | un
     else {
       const fields = fieldChanges(strip(b), strip(a));
       if (fields.length === 0) continue;
-      const replaced = fields.some((f) => forcesReplacement(address, f.path));
+      const replaced = !address.startsWith('data.') && fields.some((f) => forcesReplacement(address, f.path));
       resources.push(change(address, b, replaced ? 'replace' : 'change', fields));
     }
   }
@@ -116,15 +125,34 @@ function diffStack(id: string, base: StackJson | undefined, head: StackJson | un
     ...fieldChanges(base.provider, head.provider, 'provider'),
   ];
   const backendMoved = settings.some((f) => f.path.startsWith('terraform.backend'));
+  const clusterMoved = settings.some((f) => /^provider\..*config_context$/.test(f.path));
+  const settingsChanges: SettingsChange[] = [
+    ...(backendMoved
+      ? [
+          {
+            address: `${id}:backend`,
+            reason:
+              'the state backend changes: the next deploy would start from an empty state unless the state is migrated first (terraform init -migrate-state)',
+          },
+        ]
+      : []),
+    ...(clusterMoved
+      ? [
+          {
+            address: `${id}:provider`,
+            reason:
+              "the providers point at another cluster: the old cluster's resources stay there, unmanaged, and the new one gets everything created again",
+          },
+        ]
+      : []),
+  ];
   return {
     id,
     status: resources.length > 0 || settings.length > 0 ? 'changed' : 'unchanged',
     resources,
     settings,
     resourceCount: after.size,
-    destructive: backendMoved
-      ? 'the state backend changes: the next deploy would start from an empty state unless the state is migrated first (terraform init -migrate-state)'
-      : undefined,
+    destructiveSettings: settingsChanges,
   };
 }
 
@@ -139,9 +167,23 @@ function strip(body: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-/** Every leaf that differs, with dotted paths (arrays by index). */
+/** A multi-line string holding a YAML or JSON mapping (Helm values, a serialised config), parsed. */
+function embeddedDocument(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'string' || !value.includes('\n')) return undefined;
+  try {
+    const parsed = parseYaml(value) as unknown;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every leaf that differs, with dotted paths (arrays by index); Helm values are compared field by field. */
 export function fieldChanges(before: unknown, after: unknown, path = ''): FieldChange[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const docBefore = embeddedDocument(before);
+  const docAfter = embeddedDocument(after);
+  if (docBefore && docAfter) return fieldChanges(docBefore, docAfter, path);
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
   if (isObject(before) && isObject(after) && Array.isArray(before) === Array.isArray(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
@@ -161,7 +203,10 @@ const DATA_KINDS = new Set([
   'CephObjectStoreUser',
   'ObjectBucketClaim',
   'PersistentVolumeClaim',
+  'PersistentVolume',
+  'StorageClass',
   'Namespace',
+  'CustomResourceDefinition',
 ]);
 
 /** Why destroying this resource loses data, tenants or a whole operator's objects; undefined when it does not. */
@@ -192,22 +237,30 @@ export function forcesReplacement(address: string, path: string): boolean {
   if (type === 'kubernetes_manifest') return /^manifest\.(apiVersion|kind|metadata\.(name|namespace))$/.test(path);
   if (type === 'helm_release') return /^(name|namespace)$/.test(path);
   if (type.startsWith('kubernetes_storage_class'))
-    return /^(metadata\.name|storage_provisioner|reclaim_policy|volume_binding_mode|parameters(\..*)?)$/.test(path);
+    return /^(metadata\.name|storage_provisioner|reclaim_policy|volume_binding_mode|mount_options|allowed_topologies|parameters)(\..*)?$/.test(
+      path,
+    );
   if (type.startsWith('kubernetes_persistent_volume_claim'))
-    return /^(metadata\.(name|namespace)|spec\.(access_modes|storage_class_name|volume_name|selector)(\..*)?)$/.test(path);
+    return /^(metadata\.(name|namespace)|spec|spec\.(access_modes|storage_class_name|volume_name|selector)(\..*)?)$/.test(path);
   if (type.startsWith('kubernetes_')) return /^metadata\.(name|namespace)$/.test(path);
   return false;
 }
 
-/** `<stack>:<address>`, what an allow names; a stack id alone allows every change of that stack. */
+/**
+ * What an allow names: a stack id for a stack that leaves the config, `<stack>:backend` or
+ * `<stack>:provider` for its settings, `<stack>:<type>.<name>` for one resource. `<stack>:*`
+ * allows every resource of a stack, but neither its settings nor its removal.
+ */
 export function destructiveAddresses(diff: SynthDiff): string[] {
   return diff.stacks.flatMap((stack) => [
     ...(stack.destructive ? [stack.id] : []),
+    ...(stack.destructiveSettings ?? []).map((s) => s.address),
     ...(stack.status === 'removed' ? [] : stack.resources.filter((r) => r.destructive).map((r) => `${stack.id}:${r.address}`)),
   ]);
 }
 
 export function isAllowed(address: string, allows: readonly string[]): boolean {
-  const stack = address.split(':')[0];
-  return allows.includes(address) || allows.includes(stack);
+  if (allows.includes(address)) return true;
+  const [stack, rest] = address.split(':');
+  return rest !== undefined && rest !== 'backend' && rest !== 'provider' && allows.includes(`${stack}:*`);
 }
