@@ -32,7 +32,12 @@ export interface GpuSpec {
    * What a healthy GPU sustains, as fractions of the datasheet: a large BF16 GEMM, and a device
    * copy (read plus write bytes over time). Acceptance thresholds are set below these, never at peak.
    */
-  readonly sustained: { readonly bf16Fraction: number; readonly copyFraction: number; readonly measured: boolean };
+  readonly sustained: {
+    readonly bf16Fraction: number;
+    readonly copyFraction: number;
+    /** True only once our own checks have measured the fractions on delivered hardware. */
+    readonly measured: boolean;
+  };
   /** MIG profiles the GPU supports, by name; empty where the GPU has no MIG. */
   readonly migProfiles: readonly string[];
   /** PCI vendor and device id (hex, as NFD reports them), from the PCI ID Repository (pci-ids.ucw.cz). */
@@ -58,9 +63,9 @@ export function migComputeSlices(profile: string): number {
   return match ? Number(match[1]) : Number.NaN;
 }
 
-// Sustained fractions: the H200's are measured (about 790 TFLOP/s on a large BF16 GEMM, 80% of 989;
-// about 4.3 TB/s device copy, 90% of 4.8). The others are typical published results, marked
-// measured: false until a site measures them; replace them with site measurements when known.
+// Sustained fractions are published reference figures, not measurements of ours (the H200's:
+// about 790 TFLOP/s on a large BF16 GEMM, 80% of 989; about 4.3 TB/s device copy, 90% of 4.8).
+// All are measured: false until a site's gpu-perf check measures them; replace them then.
 
 /** Compute slices in one GPU that MIG can hand out (A100/H100/H200/B200/GB200 alike). */
 export const MIG_COMPUTE_SLICES_PER_GPU = 7;
@@ -97,7 +102,7 @@ export const GPUS = {
     memoryGiB: 141,
     memoryBandwidthTBps: 4.8,
     tdpW: 700,
-    sustained: { bf16Fraction: 0.8, copyFraction: 0.9, measured: true },
+    sustained: { bf16Fraction: 0.8, copyFraction: 0.9, measured: false },
     migProfiles: ['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb'],
     pci: { vendor: '10de', device: '2335' },
     smiName: 'H200',

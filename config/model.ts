@@ -88,3 +88,19 @@ export function siteFacilityPowerW(site: Pick<Site, 'nodePools' | 'energy'>): nu
 export function siteBf16Pflops(site: Pick<Site, 'nodePools'>): number {
   return site.nodePools.reduce((sum, pool) => sum + (poolGpus(pool) * pool.gpu.bf16DenseTflops) / 1000, 0);
 }
+
+/**
+ * Nodes a pool lends the Phase 2 health checks each week: two for pools on the rails (an RDMA
+ * pair, a small NCCL group), one otherwise; none for partitioned (MIG) pools, whose GPUs are
+ * only checked whole, in Phase 1.
+ */
+export function healthCheckNodes(pool: Pick<NodePool, 'nodes' | 'mig' | 'rails' | 'nicsPerNode'>, railsPerNode: number): number {
+  if (pool.mig.strategy !== 'none') return 0;
+  const onRails = (pool.rails ?? (pool.nicsPerNode >= railsPerNode ? railsPerNode : 0)) > 0;
+  return Math.min(pool.nodes, onRails ? 2 : 1);
+}
+
+/** GPUs of each pool the health checks keep out of the programme quotas. */
+export function healthCheckReserveGpus(site: Pick<Site, 'nodePools' | 'interconnect'>): number[] {
+  return site.nodePools.map((pool) => healthCheckNodes(pool, site.interconnect.railsPerNode) * pool.gpusPerNode);
+}

@@ -18,14 +18,20 @@ export class FoundationStack extends SiteStack {
       fleet: { charts },
     } = props;
     new WorkloadClasses(this, 'workload-classes', { siteId: site.id });
-    new NodeFeatureDiscovery(this, 'node-features', { siteId: site.id, chart: charts.nodeFeatureDiscovery });
-    new GpuOperator(this, 'gpu-operator', { site, chart: charts.gpuOperator });
-    new NetworkOperator(this, 'network-operator', { site, chart: charts.networkOperator });
+    // Releases whose values create objects of another release's CRDs come after it: the
+    // monitoring stack's ServiceMonitor/PodMonitor CRDs, NFD's NodeFeatureRule CRD.
+    const monitoring = new MonitoringStack(this, 'monitoring', { site, chart: charts.kubePrometheusStack });
+    const nfd = new NodeFeatureDiscovery(this, 'node-features', {
+      siteId: site.id,
+      chart: charts.nodeFeatureDiscovery,
+      after: [monitoring.operator],
+    });
+    new GpuOperator(this, 'gpu-operator', { site, chart: charts.gpuOperator, after: [monitoring.operator] });
+    new NetworkOperator(this, 'network-operator', { site, chart: charts.networkOperator, after: [nfd.operator] });
     if (site.storage.backend === 'rook-ceph') {
-      new RookCephOperator(this, 'storage-operator', { site, chart: charts.rookCeph });
+      new RookCephOperator(this, 'storage-operator', { site, chart: charts.rookCeph, after: [monitoring.operator] });
     }
-    new Kueue(this, 'scheduling', { site, chart: charts.kueue });
-    new MonitoringStack(this, 'monitoring', { site, chart: charts.kubePrometheusStack });
+    new Kueue(this, 'scheduling', { site, chart: charts.kueue, after: [monitoring.operator] });
     if (site.services.inference?.enabled) {
       new KServe(this, 'inference', { site, crdChart: charts.kserveCrd, chart: charts.kserve });
     }

@@ -9,6 +9,7 @@ import { InferenceRuntime } from '../constructs/inference/inference-runtime';
 import { KueueQueues } from '../constructs/scheduling/kueue-queues';
 import { PodSecurityLevel, SiteNamespace } from '../constructs/namespace';
 import { NicClusterPolicy } from '../constructs/fabric/nic-cluster-policy';
+import { migActive } from '../constructs/gpu/gpu-resources';
 import { NodePoolLabels } from '../constructs/gpu/node-pool-labels';
 import { RailNetworks } from '../constructs/fabric/rail-networks';
 import { StorageTiers } from '../constructs/storage/storage-tiers';
@@ -31,7 +32,8 @@ export class PlatformStack extends SiteStack {
 
     // GPU cluster and observability
     for (const pool of site.nodePools) {
-      new NodePoolLabels(this, `pool-${pool.name}`, { siteId: site.id, pool });
+      // Phase 1 keeps every GPU whole for the burn-in; the MIG layout applies from Phase 2.
+      new NodePoolLabels(this, `pool-${pool.name}`, { siteId: site.id, pool, partitioned: migActive(site, pool) });
     }
     new GpuHealthAlerts(this, 'gpu-health', { siteId: site.id, namespace: charts.kubePrometheusStack.namespace });
     new GpuAccounting(this, 'gpu-accounting', { site, namespace: charts.kubePrometheusStack.namespace });
@@ -60,7 +62,7 @@ export class PlatformStack extends SiteStack {
       images: fleet.images,
       rails,
       namespace: acceptance.resource.metadata.name,
-      storageTiers: Object.keys(storage.classes).filter((tier) => tier !== 'object'),
+      storageClasses: storage.checkClasses as Record<string, string>,
     });
     const inference = site.services.inference;
     const servingPool = site.nodePools.find((p) => p.name === inference?.pool);

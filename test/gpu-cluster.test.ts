@@ -54,7 +54,8 @@ describe('GpuOperator', () => {
       'all-disabled': [{ devices: 'all', 'mig-enabled': false }],
       'factory-h100-mig': [{ devices: 'all', 'mig-enabled': true, 'mig-devices': { '3g.40gb': 1, '2g.20gb': 1, '1g.10gb': 2 } }],
     });
-    expect(gpuValues(site('nl-amsterdam')).mig.strategy).toBe('single');
+    // One profile on every GPU is still advertised per profile: whole-GPU jobs never get a slice.
+    expect(gpuValues(site('nl-amsterdam')).mig.strategy).toBe('mixed');
   });
 
   test('fails when a pool asks for MIG profiles its GPU does not have', () => {
@@ -67,7 +68,7 @@ describe('GpuOperator', () => {
 
   test.each([
     ['none', ['none', 'none']],
-    ['single', ['none', 'single']],
+    ['mixed', ['none', 'single']],
     ['mixed', ['single', 'mixed']],
   ] as const)('cluster MIG strategy is %s for pools %j', (expected, strategies) => {
     expect(clusterMigStrategy({ nodePools: strategies.map((strategy) => ({ ...pool('cz-prague', 'h200'), mig: { strategy } })) })).toBe(

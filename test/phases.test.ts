@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROGRAMMES, siteGpus } from '../config';
 import { HEALTH_CHECK_SCHEDULES, gpuPerfThresholds } from '../constructs/acceptance/acceptance-checks';
-import { gpuResources } from '../constructs/scheduling/kueue-queues';
+import { gpuResources, migActive } from '../constructs/gpu/gpu-resources';
 import { splitProportionally } from '../constructs/scheduling/private/quota-split';
 import { kueueConfiguration } from '../constructs/scheduling/kueue';
 import { deployOrder, type SiteStacks } from '../stacks/fleet';
@@ -34,12 +34,16 @@ describe('Phase 1: acceptance jobs', () => {
   test('a phase 1 site has no tenants stack and one-off acceptance Jobs, no CronJobs', () => {
     expect(stacksOf('pl-warsaw').tenants).toBeUndefined();
     expect(platform('pl-warsaw').filter((m) => m.kind === 'CronJob')).toEqual([]);
+    // Phase 1 burns in every pool, MIG pools with whole GPUs.
     expect(jobs.map((j) => j.metadata.name).sort()).toEqual([
       'dcgm-diag-gb200',
+      'dcgm-diag-h100-mig',
       'gpu-perf-gb200',
+      'gpu-perf-h100-mig',
       'inventory-gb200',
       'inventory-h100-mig',
       'nccl-allreduce-gb200',
+      'nccl-allreduce-h100-mig',
       'rdma-pairs-gb200',
       'rdma-pairs-h100-mig',
       'storage-checkpoints',
@@ -120,6 +124,10 @@ describe('Phase 1: acceptance jobs', () => {
   test('storage checks use ephemeral volumes, so no claim outlives a check', () => {
     const storage = jobs.find((j) => j.metadata.name === 'storage-scratch')!;
     expect(podSpecOf(storage).volumes[1].ephemeral.volumeClaimTemplate.spec.storageClassName).toBe('scratch');
+    // Retained tiers are tested through their Delete twin, on GPU nodes.
+    const datasets = jobs.find((j) => j.metadata.name === 'storage-datasets')!;
+    expect(podSpecOf(datasets).volumes[1].ephemeral.volumeClaimTemplate.spec.storageClassName).toBe('datasets-check');
+    expect(podSpecOf(datasets).nodeSelector).toEqual({ 'ai-factory.eu/pool': expect.any(String) });
     expect(Object.keys(resources(stacksOf('pl-warsaw').platform)).filter((t) => t.includes('persistent_volume_claim'))).toEqual([]);
   });
 });
@@ -135,7 +143,9 @@ describe('Phase 2: production', () => {
       jobTemplate: { metadata: { labels: { 'kueue.x-k8s.io/queue-name': 'acceptance' } } },
     });
     expect(containerEnv(nccl).MIN_BUSBW_GBPS).toBe('350');
-    expect(nccl.spec.jobTemplate.spec.completions).toBe(96);
+    // Weekly on the two nodes the health-check reserve holds, not the whole pool.
+    expect(nccl.spec.jobTemplate.spec.completions).toBe(2);
+    expect(nccl.metadata.annotations!['ai-factory.eu/threshold']).toBe('all-reduce bus bandwidth >= 350 GB/s across 2 nodes');
   });
 
   test.each(
@@ -240,22 +250,33 @@ describe('Kueue', () => {
     for (const q of queues) expect(q.spec).toMatchObject({ cohortName: 'factory', fairSharing: { weight: '1' } });
     const academic = queues.find((q) => q.metadata.name === 'academic')!;
     const h200 = academic.spec.resourceGroups[0].flavors.find((f: { name: string }) => f.name === 'h200').resources[0];
-    // 320 of Prague's 640 GPUs: half of the 512 H200s; 128 borrowable GPUs split the same way.
-    expect(h200).toEqual({ name: 'nvidia.com/gpu', nominalQuota: 256, borrowingLimit: 102 });
+    // 320 of Prague's 640 GPUs, split over what the programmes share: 496 H200s (two nodes kept
+    // for the health checks) and 128 H100s: 254 H200s; 128 borrowable GPUs split the same way.
+    expect(h200).toEqual({ name: 'nvidia.com/gpu', nominalQuota: 254, borrowingLimit: 102 });
     expect(academic.spec.namespaceSelector).toEqual({ matchLabels: { 'ai-factory.eu/programme': 'academic' } });
   });
 
-  test('programme quotas add up to the config, whole GPUs and MIG slices alike', () => {
+  test('programme quotas add up to the config in phase 2, whole GPUs and MIG slices alike; in phase 1 acceptance owns the pools', () => {
     for (const s of fleet().sites) {
       const queues = platform(s.id).filter((m) => m.kind === 'ClusterQueue');
+      if (s.phase === 1) {
+        const acceptance = queues.find((x) => x.metadata.name === 'acceptance')!;
+        for (const pool of s.nodePools) {
+          const flavor = acceptance.spec.resourceGroups[0].flavors.find((f: { name: string }) => f.name === pool.name);
+          expect(flavor.resources.find((r: { name: string }) => r.name === 'nvidia.com/gpu').nominalQuota).toBe(
+            pool.nodes * pool.gpusPerNode,
+          );
+        }
+        continue;
+      }
       for (const programme of PROGRAMMES) {
         const q = queues.find((x) => x.metadata.name === programme)!;
         const gpus = s.nodePools.reduce((sum, pool) => {
-          const capacity = gpuResources(pool);
+          const capacity = gpuResources(pool, migActive(s, pool));
           const flavor = q.spec.resourceGroups
             .flatMap((g: { flavors: { name: string; resources: { name: string; nominalQuota: number }[] }[] }) => g.flavors)
             .find((f: { name: string }) => f.name === pool.name);
-          const [resource, units] = Object.entries(capacity)[0];
+          const [resource, units] = Object.entries(capacity)[0] as [string, number];
           const perGpu = units / (pool.nodes * pool.gpusPerNode);
           return sum + flavor.resources.find((r: { name: string }) => r.name === resource).nominalQuota / perGpu;
         }, 0);

@@ -56,7 +56,14 @@ describe('CephStorage', () => {
 describe('StorageTiers', () => {
   test('Rook-Ceph: scratch deletes, datasets, checkpoints and object buckets are retained', () => {
     const classes = classesOf(site('es-barcelona'));
-    expect(Object.keys(classes).sort()).toEqual(['checkpoints', 'datasets', 'object', 'scratch']);
+    // Retained file tiers get a Delete twin for the acceptance checks' volumes.
+    expect(Object.keys(classes).sort()).toEqual(['checkpoints', 'checkpoints-check', 'datasets', 'datasets-check', 'object', 'scratch']);
+    expect(classes['datasets-check']).toMatchObject({
+      reclaim_policy: 'Delete',
+      storage_provisioner: classes.datasets.storage_provisioner,
+      parameters: classes.datasets.parameters,
+    });
+    expect(classes['datasets-check'].lifecycle).toBeUndefined();
     expect(classes.scratch).toMatchObject({
       storage_provisioner: 'rook-ceph.rbd.csi.ceph.com',
       reclaim_policy: 'Delete',
@@ -73,7 +80,7 @@ describe('StorageTiers', () => {
 
   test('external parallel file system: its CSI driver for scratch, datasets and checkpoints', () => {
     const classes = classesOf(site('nl-amsterdam'));
-    expect(Object.keys(classes).sort()).toEqual(['checkpoints', 'datasets', 'scratch']);
+    expect(Object.keys(classes).sort()).toEqual(['checkpoints', 'checkpoints-check', 'datasets', 'datasets-check', 'scratch']);
     expect(classes.datasets).toMatchObject({
       storage_provisioner: 'spectrumscale.csi.ibm.com',
       parameters: { volBackendFs: 'snellius-gpfs' },

@@ -113,6 +113,7 @@ const CRD_FILES = [
   'kueue/v0.19.2/crds/kueue.x-k8s.io_topologies.yaml',
   'kueue/v0.19.2/crds/kueue.x-k8s.io_localqueues.yaml',
   'kueue/v0.19.2/crds/kueue.x-k8s.io_workloadpriorityclasses.yaml',
+  'ceph-csi-operator/v1.0.4/crds/csi.ceph.io_operatorconfigs.yaml',
 ];
 
 /** Kubernetes built-in kinds we create as manifests, validated against the Kubernetes OpenAPI v3 spec. */

@@ -1,11 +1,12 @@
 import { PROGRAMMES } from '../schema';
-import { siteGpus, type Site } from '../model';
+import { healthCheckReserveGpus, siteGpus, type Site } from '../model';
 import { at, type Finding, type SiteRef } from './finding';
 
 /** Programme quotas fit the site's GPUs; tenant quotas fit their programme. */
 export function checkQuotas(site: Site, ref: SiteRef): Finding[] {
   const findings: Finding[] = [];
   const capacity = siteGpus(site);
+  const reserve = healthCheckReserveGpus(site).reduce((a, b) => a + b, 0);
   const nominal = PROGRAMMES.reduce((sum, p) => sum + site.programmes[p].gpus, 0);
   if (nominal > capacity) {
     findings.push(
@@ -13,6 +14,14 @@ export function checkQuotas(site: Site, ref: SiteRef): Finding[] {
         ref,
         ['programmes'],
         `quotas add up to ${nominal} GPUs (${PROGRAMMES.map((p) => `${p} ${site.programmes[p].gpus}`).join(', ')}), more than the site's ${capacity} GPUs`,
+      ),
+    );
+  } else if (nominal > capacity - reserve) {
+    findings.push(
+      at(
+        ref,
+        ['programmes'],
+        `quotas add up to ${nominal} GPUs; with the ${reserve} GPUs the weekly health checks keep (one node per pool, two on the rails) at most ${capacity - reserve} of the site's ${capacity} are left`,
       ),
     );
   }

@@ -1,12 +1,14 @@
 import { Construct } from 'constructs';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
-import type { Fleet, NodePool, RailPlan, Site } from '../../config';
+import { healthCheckNodes, type Fleet, type NodePool, type RailPlan, type Site } from '../../config';
+import { migActive } from '../gpu/gpu-resources';
 import { CustomResource } from '../custom-resource';
 import { NCCL_CONFIG_MAP } from '../fabric/fabric-settings';
 import {
   CHECK_LABEL,
   CONFIG_MAPS,
+  GPU_NODE_AGENT_TOLERATIONS,
   KUEUE,
   LABEL_PREFIX,
   NODE_LABELS,
@@ -23,6 +25,8 @@ const SCRIPTS_CONFIG_MAP = CONFIG_MAPS.acceptanceScripts;
 const STORAGE_CLIENTS = 8;
 const STORAGE_VOLUME = '200Gi';
 const RENDEZVOUS_PORT = 29500;
+/** Where each RDMA check pod tells its peers which node it is on. */
+const NAME_EXCHANGE_PORT = 29501;
 const NOBODY = 65534;
 
 /** When each check runs once a site is in production (UTC); the heavy ones on Sundays. */
@@ -58,8 +62,8 @@ export interface AcceptanceChecksProps {
   readonly rails: RailPlan;
   /** Namespace the checks run in (privileged, for the reasons each check states). */
   readonly namespace: string;
-  /** Storage tiers that have a StorageClass to test. */
-  readonly storageTiers: readonly string[];
+  /** The StorageClass each storage tier's check writes to (reclaim Delete), by tier. */
+  readonly storageClasses: Readonly<Record<string, string>>;
 }
 
 /**
@@ -95,14 +99,24 @@ export class AcceptanceChecks extends Construct {
       spec: { clusterQueue: KUEUE.acceptanceQueue },
     });
 
+    // Phase 1 burns in every node of every pool, MIG pools with whole GPUs. Phase 2 checks the
+    // nodes the health-check reserve holds each week (one per pool, two on the rails), on pools
+    // whose GPUs are whole; inventory still looks at every node.
+    const phase1 = site.phase === 1;
+    const burnIn = (pool: NodePool) => phase1 || !migActive(site, pool);
+    const nodesOf = (pool: NodePool) => (phase1 ? pool.nodes : healthCheckNodes(pool, site.interconnect.railsPerNode));
+    // Storage clients run where the data is read: on the GPU nodes of the largest pool.
+    const clients = [...site.nodePools].sort((a, b) => b.nodes - a.nodes)[0];
     this.checks = [
       ...site.nodePools.map((pool) => inventoryCheck(props, pool)),
-      ...site.nodePools.filter((p) => p.mig.strategy === 'none').map((pool) => dcgmCheck(props, pool)),
-      ...site.nodePools.filter((p) => p.mig.strategy === 'none').map((pool) => gpuPerfCheck(props, pool)),
-      ...props.rails.pools.filter((p) => p.mig.strategy === 'none').map((pool) => ncclCheck(props, pool)),
-      ...props.rails.pools.filter((p) => p.nodes >= 2).map((pool) => rdmaCheck(props, pool)),
+      ...site.nodePools.filter((p) => burnIn(p) && nodesOf(p) > 0).map((pool) => dcgmCheck(props, pool, nodesOf(pool))),
+      ...site.nodePools.filter((p) => burnIn(p) && nodesOf(p) > 0).map((pool) => gpuPerfCheck(props, pool, nodesOf(pool))),
+      ...props.rails.pools.filter((p) => burnIn(p) && nodesOf(p) >= 2).map((pool) => ncclCheck(props, pool, nodesOf(pool))),
+      ...props.rails.pools
+        .filter((p) => nodesOf(p) >= 2 || (!phase1 && p.nodes >= 2))
+        .map((pool) => rdmaCheck(props, pool, phase1 ? pool.nodes : 2)),
       ...site.interconnect.uplinks.map((uplink) => wanCheck(props, uplink)),
-      ...props.storageTiers.map((tier) => storageCheck(props, tier)),
+      ...Object.entries(props.storageClasses).map(([tier, storageClass]) => storageCheck(props, tier, storageClass, clients)),
     ];
     for (const check of this.checks) {
       if (check.rendezvous) {
@@ -244,14 +258,14 @@ function inventoryCheck({ images }: AcceptanceChecksProps, pool: NodePool): Chec
   };
 }
 
-function dcgmCheck({ images, site }: AcceptanceChecksProps, pool: NodePool): Check {
+function dcgmCheck({ images, site }: AcceptanceChecksProps, pool: NodePool, nodes: number): Check {
   const name = `dcgm-diag-${pool.name}`;
   return {
     name,
     kind: 'dcgm',
     indexed: true,
-    completions: pool.nodes,
-    threshold: `dcgmi diag -r ${site.acceptance.dcgmDiagLevel} passes on each node`,
+    completions: nodes,
+    threshold: `dcgmi diag -r ${site.acceptance.dcgmDiagLevel} passes on each of ${nodes} nodes`,
     pod: basePod(
       [
         {
@@ -279,14 +293,14 @@ export function gpuPerfThresholds(pool: NodePool, margin: number): { minTflops: 
   };
 }
 
-function gpuPerfCheck({ images, site }: AcceptanceChecksProps, pool: NodePool): Check {
+function gpuPerfCheck({ images, site }: AcceptanceChecksProps, pool: NodePool, nodes: number): Check {
   const name = `gpu-perf-${pool.name}`;
   const { minTflops, minTBps } = gpuPerfThresholds(pool, site.acceptance.gpuPerformanceMargin);
   return {
     name,
     kind: 'gpuPerf',
     indexed: true,
-    completions: pool.nodes,
+    completions: nodes,
     threshold: `every ${pool.gpu.id}: BF16 GEMM >= ${minTflops} TFLOP/s and device copy >= ${minTBps} TB/s`,
     pod: basePod(
       [
@@ -318,20 +332,20 @@ function fabricAccess(props: AcceptanceChecksProps): { annotations: Record<strin
 // RDMA registers (pins) memory: IPC_LOCK lifts the memlock limit. Nothing else is added.
 const RDMA_SECURITY = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['IPC_LOCK'] } };
 
-function ncclCheck(props: AcceptanceChecksProps, pool: NodePool): Check {
+function ncclCheck(props: AcceptanceChecksProps, pool: NodePool, nodes: number): Check {
   const { images, site } = props;
   const name = `nccl-allreduce-${pool.name}`;
   const fabric = fabricAccess(props);
   const torchrun =
-    `torchrun --nnodes=${pool.nodes} --nproc-per-node=${pool.gpusPerNode} --node-rank=$JOB_COMPLETION_INDEX ` +
+    `torchrun --nnodes=${nodes} --nproc-per-node=${pool.gpusPerNode} --node-rank=$JOB_COMPLETION_INDEX ` +
     `--master-addr=$JOB_NAME-0.${name} --master-port=${RENDEZVOUS_PORT} /checks/allreduce.py`;
   return {
     name,
     kind: 'nccl',
     indexed: true,
-    completions: pool.nodes,
+    completions: nodes,
     rendezvous: true,
-    threshold: `all-reduce bus bandwidth >= ${site.acceptance.ncclBusBwGBps} GB/s across ${pool.nodes} nodes`,
+    threshold: `all-reduce bus bandwidth >= ${site.acceptance.ncclBusBwGBps} GB/s across ${nodes} nodes`,
     // Keep the ranks inside as few leaf blocks as the pool allows.
     podAnnotations: { ...fabric.annotations, 'kueue.x-k8s.io/podset-preferred-topology': NODE_LABELS.block },
     pod: basePod(
@@ -352,7 +366,7 @@ function ncclCheck(props: AcceptanceChecksProps, pool: NodePool): Check {
   };
 }
 
-function rdmaCheck(props: AcceptanceChecksProps, pool: NodePool): Check {
+function rdmaCheck(props: AcceptanceChecksProps, pool: NodePool, nodes: number): Check {
   const { images, site, rails } = props;
   const name = `rdma-pairs-${pool.name}`;
   const fabric = fabricAccess(props);
@@ -360,9 +374,9 @@ function rdmaCheck(props: AcceptanceChecksProps, pool: NodePool): Check {
     name,
     kind: 'rdma',
     indexed: true,
-    completions: pool.nodes - (pool.nodes % 2),
+    completions: nodes - (nodes % 2),
     rendezvous: true,
-    threshold: `ib_write_bw >= ${site.acceptance.rdmaLinkGbps} Gb/s per rail between node pairs`,
+    threshold: `ib_write_bw >= ${site.acceptance.rdmaLinkGbps} Gb/s per rail between ${(nodes - (nodes % 2)) / 2} node pairs across racks and blocks`,
     podAnnotations: fabric.annotations,
     pod: basePod(
       [
@@ -373,7 +387,14 @@ function rdmaCheck(props: AcceptanceChecksProps, pool: NodePool): Check {
           env: [
             NODE_NAME_ENV,
             JOB_NAME_ENV,
-            ...env({ SUBDOMAIN: name, MIN_GBPS: site.acceptance.rdmaLinkGbps, RAIL_HCAS: rails.rails.map((r) => r.hca).join(' ') }),
+            ...env({
+              SUBDOMAIN: name,
+              MIN_GBPS: site.acceptance.rdmaLinkGbps,
+              RAIL_HCAS: rails.rails.map((r) => r.hca).join(' '),
+              PAIR_PODS: nodes - (nodes % 2),
+              NAME_PORT: NAME_EXCHANGE_PORT,
+              RACKS_PER_BLOCK: pool.racks.perBlock,
+            }),
           ],
           resources: resources('2', '4Gi', fabric.resources),
           securityContext: RDMA_SECURITY,
@@ -393,24 +414,35 @@ function wanCheck({ images, site }: AcceptanceChecksProps, uplink: Site['interco
     indexed: false,
     completions: 1,
     threshold: `iperf3 to ${uplink.peer} (${uplink.endpoint}) >= ${minGbps} Gb/s of ${uplink.gbps} contracted`,
-    pod: basePod([
+    pod: basePod(
+      [
+        {
+          name: 'iperf3',
+          image: images.acceptanceTools,
+          command: ['sh', '/checks/wan.sh'],
+          env: env({ UPLINK: uplink.name, ENDPOINT: uplink.endpoint, MIN_GBPS: minGbps, CONTRACT_GBPS: uplink.gbps }),
+          resources: resources('8', '4Gi'),
+          securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
+          volumeMounts: [scriptsMount],
+        },
+      ],
       {
-        name: 'iperf3',
-        image: images.acceptanceTools,
-        command: ['sh', '/checks/wan.sh'],
-        env: env({ UPLINK: uplink.name, ENDPOINT: uplink.endpoint, MIN_GBPS: minGbps, CONTRACT_GBPS: uplink.gbps }),
-        resources: resources('8', '4Gi'),
-        securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
-        volumeMounts: [scriptsMount],
+        // From the host network of the node that carries the uplink (ops label it
+        // ai-factory.eu/uplink=<name>): through the real route, not the pod network's SNAT.
+        hostNetwork: true,
+        dnsPolicy: 'ClusterFirstWithHostNet',
+        nodeSelector: { [NODE_LABELS.uplink]: uplink.name },
+        tolerations: [...GPU_NODE_AGENT_TOLERATIONS],
       },
-    ]),
+    ),
   };
 }
 
-function storageCheck({ images, site }: AcceptanceChecksProps, tier: string): Check {
+function storageCheck({ images, site }: AcceptanceChecksProps, tier: string, storageClass: string, clients: NodePool): Check {
+  const name = `storage-${tier}`;
   const perClient = Math.round((site.acceptance.storageReadGBps / STORAGE_CLIENTS) * 100) / 100;
   return {
-    name: `storage-${tier}`,
+    name,
     kind: 'storage',
     indexed: true,
     completions: STORAGE_CLIENTS,
@@ -428,15 +460,20 @@ function storageCheck({ images, site }: AcceptanceChecksProps, tier: string): Ch
         },
       ],
       {
+        ...onPool(clients, name, true),
         securityContext: { seccompProfile: { type: 'RuntimeDefault' }, fsGroup: NOBODY },
-        // A fresh volume of the tier per client, deleted with the pod: no claim outlives the check.
+        // A fresh volume per client in the tier's Delete-class twin: nothing outlives the check.
         volumes: [
           scriptsVolume,
           {
             name: 'data',
             ephemeral: {
               volumeClaimTemplate: {
-                spec: { accessModes: ['ReadWriteOnce'], storageClassName: tier, resources: { requests: { storage: STORAGE_VOLUME } } },
+                spec: {
+                  accessModes: ['ReadWriteOnce'],
+                  storageClassName: storageClass,
+                  resources: { requests: { storage: STORAGE_VOLUME } },
+                },
               },
             },
           },

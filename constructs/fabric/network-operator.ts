@@ -7,6 +7,8 @@ export interface NetworkOperatorProps {
   readonly site: Site;
   /** The pinned network-operator chart. */
   readonly chart: ChartPin;
+  /** Releases whose CRDs this one's values create objects of (its NodeFeatureRules): installed first. @default [] */
+  readonly after?: readonly OperatorRelease[];
 }
 
 /**
@@ -24,6 +26,7 @@ export class NetworkOperator extends Construct {
       pin: props.chart,
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'the OFED driver container loads kernel modules; device plugins reach host RDMA devices',
+      dependsOn: (props.after ?? []).map((r) => r.release),
       values: {
         // The fleet runs one NFD of its own (NodeFeatureDiscovery); the bundled copy stays off.
         nfd: { enabled: false, deployNodeFeatureRules: true },

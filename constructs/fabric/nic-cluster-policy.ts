@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { Fleet, RailPlan, Site } from '../../config';
 import { CustomResource } from '../custom-resource';
+import { GPU_NODE_AGENT_TOLERATIONS } from '../contract';
 
 /** Mellanox PCI vendor id, for device-plugin selectors. */
 const MELLANOX_VENDOR = '15b3';
@@ -68,6 +69,9 @@ export class NicClusterPolicy extends Construct {
       kind: 'NicClusterPolicy',
       metadata: { name: NIC_CLUSTER_POLICY_NAME },
       spec: {
+        // Every DaemonSet of the policy (DOCA driver, device plugin, Multus, CNI plugins, IPoIB,
+        // nv-ipam) must reach every GPU node, whatever pool taint it carries.
+        tolerations: [...GPU_NODE_AGENT_TOLERATIONS],
         ofedDriver: {
           image: 'doca-driver',
           repository: images.networkOperatorRepository,

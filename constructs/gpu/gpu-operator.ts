@@ -3,7 +3,7 @@ import type { ChartPin, Site } from '../../config';
 import { PodSecurityLevel } from '../namespace';
 import { OperatorRelease } from '../operator-release';
 import { MIG_DISABLED, migPartedConfig } from './private/mig-layout';
-import { CONFIG_MAPS } from '../contract';
+import { CONFIG_MAPS, GPU_NODE_AGENT_TOLERATIONS } from '../contract';
 
 /** The GPU Operator's cluster-wide MIG strategy. */
 export type MigStrategy = 'none' | 'single' | 'mixed';
@@ -24,6 +24,8 @@ export interface GpuOperatorProps {
    * @default true when any pool has fabric NICs
    */
   readonly gpuDirectRdma?: boolean;
+  /** Releases whose CRDs this one's values create objects of (e.g. ServiceMonitor): installed first. @default [] */
+  readonly after?: readonly OperatorRelease[];
 }
 
 /**
@@ -56,7 +58,11 @@ export class GpuOperator extends Construct {
       pin: props.chart,
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'the driver and toolkit daemonsets load kernel modules and write to the host',
+      dependsOn: (props.after ?? []).map((r) => r.release),
       values: {
+        // Every operand (driver, toolkit, device plugin, DCGM exporter, MIG manager, validator)
+        // must reach every GPU node, whatever pool taint it carries.
+        daemonsets: { tolerations: [...GPU_NODE_AGENT_TOLERATIONS] },
         // The fleet runs its own Node Feature Discovery (NodeFeatureDiscovery construct).
         nfd: { enabled: false },
         driver: {
@@ -87,10 +93,11 @@ export class GpuOperator extends Construct {
   }
 }
 
-/** Mixed when any pool mixes profiles, single when any pool is partitioned, none otherwise. */
+/**
+ * Mixed whenever any pool is partitioned: MIG instances are then advertised per profile
+ * (nvidia.com/mig-<profile>) and never as nvidia.com/gpu, which the single strategy would do,
+ * letting a whole-GPU job land on a slice. A pool with one profile on every GPU still gets it.
+ */
 export function clusterMigStrategy(site: Pick<Site, 'nodePools'>): MigStrategy {
-  const strategies = new Set(site.nodePools.map((p) => p.mig.strategy));
-  if (strategies.has('mixed')) return 'mixed';
-  if (strategies.has('single')) return 'single';
-  return 'none';
+  return site.nodePools.some((p) => p.mig.strategy !== 'none') ? 'mixed' : 'none';
 }

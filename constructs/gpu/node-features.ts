@@ -2,12 +2,14 @@ import { Construct } from 'constructs';
 import type { ChartPin } from '../../config';
 import { PodSecurityLevel } from '../namespace';
 import { OperatorRelease } from '../operator-release';
-import { LABEL_PREFIX } from '../contract';
+import { GPU_NODE_AGENT_TOLERATIONS, LABEL_PREFIX } from '../contract';
 
 export interface NodeFeatureDiscoveryProps {
   readonly siteId: string;
   /** The pinned node-feature-discovery chart. */
   readonly chart: ChartPin;
+  /** Releases whose CRDs this one's values create objects of (e.g. ServiceMonitor): installed first. @default [] */
+  readonly after?: readonly OperatorRelease[];
 }
 
 /**
@@ -26,6 +28,7 @@ export class NodeFeatureDiscovery extends Construct {
       pin: props.chart,
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'nfd-worker reads host /sys, /proc and /usr/lib through hostPath mounts to discover hardware',
+      dependsOn: (props.after ?? []).map((r) => r.release),
       values: {
         master: {
           replicaCount: 2,
@@ -33,6 +36,8 @@ export class NodeFeatureDiscovery extends Construct {
           extraLabelNs: [LABEL_PREFIX, 'nvidia.com'],
           enableTaints: true,
         },
+        // The worker keeps labelling GPU nodes after the pool rules have tainted them.
+        worker: { tolerations: [...GPU_NODE_AGENT_TOLERATIONS] },
         gc: { enable: true },
         prometheus: { enable: true },
       },

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import type { NodePool } from '../../config';
 import { CustomResource } from '../custom-resource';
-import { migLayoutName } from './private/mig-layout';
-import { GPU_POOL_TAINT, NODE_LABELS } from '../contract';
+import { MIG_DISABLED, migLayoutName } from './private/mig-layout';
+import { NODE_LABELS, poolTaint } from '../contract';
 
 /** Rule that places a node in a rack: one per rack, never one per node. */
 const RACK_DIGITS = 2;
@@ -10,6 +10,11 @@ const RACK_DIGITS = 2;
 export interface NodePoolLabelsProps {
   readonly siteId: string;
   readonly pool: NodePool;
+  /**
+   * Cut the GPUs into the pool's MIG layout; false keeps a partitioned pool's GPUs whole (Phase 1
+   * burn-in). @default true when the pool has a MIG layout
+   */
+  readonly partitioned?: boolean;
   /** Taint the pool's nodes so only pods that ask for the pool land there. @default true */
   readonly taint?: boolean;
 }
@@ -35,16 +40,17 @@ export class NodePoolLabels extends Construct {
       feature: 'system.name',
       matchExpressions: { nodename: { op: 'InRegexp', value: [`^${prefix}-r${rack}-n\\d+$`] } },
     });
-    const partitioned = pool.mig.strategy !== 'none';
+    const hasLayout = pool.mig.strategy !== 'none';
+    const layout = hasLayout && (props.partitioned ?? true) ? migLayoutName(pool) : MIG_DISABLED;
 
     const poolRule = {
       name: `${pool.name}-pool`,
       labels: {
         [NODE_LABELS.pool]: pool.name,
         [NODE_LABELS.gpu]: pool.gpu.id,
-        ...(partitioned ? { [NODE_LABELS.migConfig]: migLayoutName(pool) } : {}),
+        ...(hasLayout ? { [NODE_LABELS.migConfig]: layout } : {}),
       },
-      ...((props.taint ?? true) ? { taints: [{ key: GPU_POOL_TAINT, value: pool.name, effect: 'NoSchedule' }] } : {}),
+      ...((props.taint ?? true) ? { taints: [poolTaint(pool.name)] } : {}),
       matchFeatures: [
         nodeName('\\d+'),
         {

@@ -1,5 +1,16 @@
 import { Construct } from 'constructs';
-import { PROGRAMMES, poolGpus, siteCpus, siteGpus, siteMemoryGiB, type NodePool, type Programme, type Site } from '../../config';
+import {
+  PROGRAMMES,
+  healthCheckReserveGpus,
+  poolGpus,
+  siteCpus,
+  siteGpus,
+  siteMemoryGiB,
+  type NodePool,
+  type Programme,
+  type Site,
+} from '../../config';
+import { gpuResources, migActive } from '../gpu/gpu-resources';
 import { CustomResource } from '../custom-resource';
 import { ACCEPTANCE_NAMESPACE_LABEL, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
 import { splitProportionally } from './private/quota-split';
@@ -7,11 +18,14 @@ import { splitProportionally } from './private/quota-split';
 const KUEUE_API = 'kueue.x-k8s.io/v1beta2';
 export const COHORT = KUEUE.cohort;
 export const TOPOLOGY = KUEUE.topology;
-/** ClusterQueue of the acceptance checks and health checks: no quota of its own, borrows idle capacity. */
+/** ClusterQueue of the acceptance checks (Phase 1: every pool) and health checks (Phase 2: a reserve). */
 export const ACCEPTANCE_QUEUE = KUEUE.acceptanceQueue;
 /** Flavor for CPU and memory, which every pool's nodes have; GPUs are per-pool flavors. */
 export const CPU_FLAVOR = KUEUE.cpuFlavor;
 export { PROGRAMME_LABEL } from '../contract';
+/** CPU-only acceptance work outside the pools (the WAN check on a gateway node), at most. */
+const ACCEPTANCE_CPUS = 64;
+const ACCEPTANCE_MEMORY_GIB = 256;
 
 /** Workload priorities, highest first: acceptance preempts borrowed production work. */
 export const WORKLOAD_PRIORITIES = {
@@ -21,24 +35,15 @@ export const WORKLOAD_PRIORITIES = {
   preemptible: { value: 100, description: 'Best-effort work on borrowed capacity; preempted first.' },
 } as const;
 
-/** Resources a pool's GPUs are requested as: nvidia.com/gpu, or nvidia.com/mig-<profile> on mixed MIG pools. */
-export function gpuResources(pool: NodePool): Record<string, number> {
-  const gpus = poolGpus(pool);
-  if (pool.mig.strategy === 'none') return { 'nvidia.com/gpu': gpus };
-  const profiles = Object.entries(pool.mig.profiles ?? {});
-  // With the single strategy each MIG instance is advertised as one nvidia.com/gpu.
-  if (pool.mig.strategy === 'single') return { 'nvidia.com/gpu': gpus * profiles.reduce((n, [, count]) => n + count, 0) };
-  return Object.fromEntries(profiles.map(([profile, count]) => [`nvidia.com/mig-${profile}`, gpus * count]));
-}
-
 export interface KueueQueuesProps {
   readonly site: Site;
 }
 
 /**
- * Kueue for a site: a Topology (block, rack, host), a ResourceFlavor per GPU pool, one ClusterQueue
- * per access programme in one cohort with fair sharing, nominal quotas from config split over the
- * pools by size, and an acceptance queue that only borrows. Plus the workload priority classes.
+ * Kueue for a site: a Topology (block, rack, host), a ResourceFlavor per GPU pool and one for
+ * CPU-only work, one ClusterQueue per access programme in one cohort with fair sharing and nominal
+ * quotas from config split over the pools by size, and the acceptance queue. Plus the workload
+ * priority classes.
  * @see https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/
  */
 export class KueueQueues extends Construct {
@@ -74,58 +79,46 @@ export class KueueQueues extends Construct {
       });
     }
 
-    const gpuPools = site.nodePools.filter((p) => p.mig.strategy !== 'mixed');
-    const migPools = site.nodePools.filter((p) => p.mig.strategy === 'mixed');
-    const migResources = [...new Set(migPools.flatMap((p) => Object.keys(gpuResources(p))))];
+    // One resource group: every GPU resource, CPU and memory. Kueue gives a podset one flavor per
+    // resource group, so a topology-placed podset gets its GPUs, CPU and memory from one pool; a
+    // podset without GPUs fits the cpu-memory flavor first (nodes outside the pools); a whole-GPU
+    // request only fits pools that advertise nvidia.com/gpu, a MIG request only pools with that
+    // profile. RDMA resources are not quota (Kueue's excludeResourcePrefixes).
+    const resourcesOf = (pool: NodePool) => gpuResources(pool, migActive(site, pool));
+    const gpuKinds = [...new Set(site.nodePools.flatMap((p) => Object.keys(resourcesOf(p))))].sort();
+    const covered = [...gpuKinds, 'cpu', 'memory'];
     const totalGpus = siteGpus(site);
-    const totalCpus = siteCpus(site);
-    const totalMemoryGiB = siteMemoryGiB(site);
+    const reserve = healthCheckReserveGpus(site);
+    /** Each pool's GPUs the programmes share: all but what the health checks keep. */
+    const sharedByPool = site.nodePools.map((pool, i) => poolGpus(pool) - reserve[i]);
 
-    /** Quotas of one queue given its GPUs (nominal and borrowing), split over pools by size. */
-    const resourceGroups = (gpus: number, borrowGpus: number | undefined) => {
-      const nominalByPool = splitProportionally(gpus, site.nodePools.map(poolGpus));
-      const borrowByPool = borrowGpus === undefined ? undefined : splitProportionally(borrowGpus, site.nodePools.map(poolGpus));
-      const share = (pool: NodePool, byPool: number[]) => byPool[site.nodePools.indexOf(pool)] / poolGpus(pool);
-      const quotas = (pool: NodePool, resource: string) => {
-        const capacity = gpuResources(pool)[resource] ?? 0;
+    /** Quotas of one flavor: each covered resource scaled by the pool's share `fraction`, optionally with a borrowing limit. */
+    const poolQuotas = (pool: NodePool, fraction: number, borrowFraction?: number) =>
+      covered.map((name) => {
+        const capacity =
+          name === 'cpu'
+            ? pool.nodes * pool.cpusPerNode
+            : name === 'memory'
+              ? pool.nodes * pool.memoryGiBPerNode
+              : (resourcesOf(pool)[name] ?? 0);
+        const amount = (f: number) => (name === 'memory' ? `${Math.floor(capacity * f)}Gi` : Math.floor(capacity * f));
         return {
-          name: resource,
-          nominalQuota: Math.round(capacity * share(pool, nominalByPool)),
-          ...(borrowByPool ? { borrowingLimit: Math.round(capacity * share(pool, borrowByPool)) } : {}),
+          name,
+          nominalQuota: amount(fraction),
+          ...(borrowFraction === undefined ? {} : { borrowingLimit: amount(borrowFraction) }),
         };
-      };
-      const fraction = totalGpus === 0 ? 0 : gpus / totalGpus;
-      return [
-        ...(gpuPools.length
-          ? [
-              {
-                coveredResources: ['nvidia.com/gpu'],
-                flavors: gpuPools.map((p) => ({ name: p.name, resources: [quotas(p, 'nvidia.com/gpu')] })),
-              },
-            ]
-          : []),
-        ...(migPools.length
-          ? [
-              {
-                coveredResources: migResources,
-                flavors: migPools.map((p) => ({ name: p.name, resources: migResources.map((r) => quotas(p, r)) })),
-              },
-            ]
-          : []),
-        {
-          coveredResources: ['cpu', 'memory'],
-          flavors: [
-            {
-              name: CPU_FLAVOR,
-              resources: [
-                { name: 'cpu', nominalQuota: Math.floor(totalCpus * fraction) },
-                { name: 'memory', nominalQuota: `${Math.floor(totalMemoryGiB * fraction)}Gi` },
-              ],
-            },
-          ],
-        },
-      ];
-    };
+      });
+    const cpuQuotas = (cpus: number, memoryGiB: number) =>
+      covered.map((name) => ({ name, nominalQuota: name === 'cpu' ? cpus : name === 'memory' ? `${memoryGiB}Gi` : 0 }));
+    const group = (cpuFlavor: unknown[], byPool: (pool: NodePool, i: number) => unknown[]) => [
+      {
+        coveredResources: covered,
+        flavors: [
+          { name: CPU_FLAVOR, resources: cpuFlavor },
+          ...site.nodePools.map((pool, i) => ({ name: pool.name, resources: byPool(pool, i) })),
+        ],
+      },
+    ];
 
     const queue = (name: string, namespaceSelector: Record<string, unknown>, groups: unknown[]) => {
       this.clusterQueues[name] = cr(`queue-${name}`, 'ClusterQueue', name, {
@@ -137,11 +130,31 @@ export class KueueQueues extends Construct {
         resourceGroups: groups,
       });
     };
+    const acceptanceOwnsAll = site.phase === 1;
     for (const programme of PROGRAMMES) {
       const quota = site.programmes[programme as Programme];
-      queue(programme, { matchLabels: { [PROGRAMME_LABEL]: programme } }, resourceGroups(quota.gpus, quota.borrowingLimitGpus ?? 0));
+      const nominalByPool = splitProportionally(quota.gpus, sharedByPool);
+      const borrowByPool = splitProportionally(quota.borrowingLimitGpus ?? 0, sharedByPool);
+      const fraction = totalGpus === 0 ? 0 : quota.gpus / totalGpus;
+      queue(
+        programme,
+        { matchLabels: { [PROGRAMME_LABEL]: programme } },
+        group(cpuQuotas(Math.floor(siteCpus(site) * fraction), Math.floor(siteMemoryGiB(site) * fraction)), (pool, i) =>
+          // Phase 1: the pools belong to acceptance; the programme queues exist, empty, for Phase 2.
+          acceptanceOwnsAll
+            ? poolQuotas(pool, 0, 0)
+            : poolQuotas(pool, nominalByPool[i] / poolGpus(pool), borrowByPool[i] / poolGpus(pool)),
+        ),
+      );
     }
-    // Acceptance owns nothing and may borrow everything idle (no borrowing limit).
-    queue(ACCEPTANCE_QUEUE, { matchLabels: { [ACCEPTANCE_NAMESPACE_LABEL]: 'true' } }, resourceGroups(0, undefined));
+    // Phase 1: acceptance owns every pool whole (no tenants yet). Phase 2: it owns the nodes the
+    // weekly health checks use, which the programme quotas leave out, and may borrow what is idle.
+    queue(
+      ACCEPTANCE_QUEUE,
+      { matchLabels: { [ACCEPTANCE_NAMESPACE_LABEL]: 'true' } },
+      group(cpuQuotas(ACCEPTANCE_CPUS, ACCEPTANCE_MEMORY_GIB), (pool, i) =>
+        poolQuotas(pool, acceptanceOwnsAll ? 1 : reserve[i] / poolGpus(pool)),
+      ),
+    );
   }
 }

@@ -3,6 +3,9 @@ import { stringify } from 'yaml';
 import type { ChartPin, Site } from '../../config';
 import { OperatorRelease } from '../operator-release';
 
+/** Resources Kueue leaves out of quota: the rails' RDMA devices. */
+export const RDMA_RESOURCE_PREFIXES = ['rdma/', 'nvidia.com/rail_'] as const;
+
 /** How long a multi-node job may wait for all its pods before Kueue evicts and requeues it. */
 const PODS_READY_TIMEOUT = '10m';
 
@@ -10,6 +13,8 @@ export interface KueueProps {
   readonly site: Site;
   /** The pinned kueue chart. */
   readonly chart: ChartPin;
+  /** Releases whose CRDs this one's values create objects of (e.g. ServiceMonitor): installed first. @default [] */
+  readonly after?: readonly OperatorRelease[];
 }
 
 /**
@@ -37,6 +42,9 @@ export function kueueConfiguration(): Record<string, unknown> {
     },
     clientConnection: { qps: 300, burst: 500 },
     waitForPodsReady: { timeout: PODS_READY_TIMEOUT, blockAdmission: false },
+    // RDMA devices are shared (rdma/rdma_rails) or one VF per rail per pod (nvidia.com/rail_<n>):
+    // not a quota anyone holds, so Kueue admits without counting them.
+    resources: { excludeResourcePrefixes: [...RDMA_RESOURCE_PREFIXES] },
     integrations: {
       frameworks: [
         'batch/job',
@@ -71,6 +79,7 @@ export class Kueue extends Construct {
     this.operator = new OperatorRelease(this, 'operator', {
       siteId: props.site.id,
       pin: props.chart,
+      dependsOn: (props.after ?? []).map((r) => r.release),
       values: {
         enablePrometheus: true,
         managerConfig: { controllerManagerConfigYaml: stringify(kueueConfiguration()) },

@@ -7,6 +7,8 @@ export interface RookCephOperatorProps {
   readonly site: Site;
   /** The pinned rook-ceph chart. */
   readonly chart: ChartPin;
+  /** Releases whose CRDs this one's values create objects of (e.g. ServiceMonitor): installed first. @default [] */
+  readonly after?: readonly OperatorRelease[];
 }
 
 /**
@@ -24,6 +26,7 @@ export class RookCephOperator extends Construct {
       pin: props.chart,
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'Ceph OSDs and the CSI node plugin use host devices and mount propagation',
+      dependsOn: (props.after ?? []).map((r) => r.release),
       values: {
         crds: { enabled: true },
         monitoring: { enabled: true },

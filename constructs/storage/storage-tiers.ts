@@ -20,6 +20,9 @@ interface TierClass {
   readonly expandable: boolean;
 }
 
+/** On a check class: the tier it tests. */
+export const CHECK_CLASS_ANNOTATION = `${LABEL_PREFIX}/checks-tier`;
+
 export interface StorageTiersProps {
   readonly site: Site;
   /** Namespace of the Rook operator (its CSI drivers are named after it). */
@@ -32,6 +35,12 @@ export interface StorageTiersProps {
  */
 export class StorageTiers extends Construct {
   readonly classes: Partial<Record<Tier, StorageClassV1>> = {};
+  /**
+   * The class each file or block tier's acceptance check writes to: the tier itself when it
+   * deletes its volumes, else a `<tier>-check` twin with reclaim Delete, so a check's volumes
+   * never outlive it (a Retain class would keep one per client per run).
+   */
+  readonly checkClasses: Partial<Record<Tier, string>> = {};
 
   constructor(scope: Construct, id: string, props: StorageTiersProps) {
     super(scope, id);
@@ -47,6 +56,21 @@ export class StorageTiers extends Construct {
         volumeBindingMode: 'Immediate',
         ...(spec.reclaimPolicy === 'Retain' ? { lifecycle: { preventDestroy: true } } : {}),
       });
+      if (tier === 'object') continue;
+      if (spec.reclaimPolicy === 'Delete') {
+        this.checkClasses[tier] = tier;
+        continue;
+      }
+      const name = `${tier}-check`;
+      new StorageClassV1(this, `${tier}-check`, {
+        metadata: { name, labels: siteLabels(site.id), annotations: { [CHECK_CLASS_ANNOTATION]: tier } },
+        storageProvisioner: spec.provisioner,
+        parameters: spec.parameters,
+        reclaimPolicy: 'Delete',
+        allowVolumeExpansion: spec.expandable,
+        volumeBindingMode: 'Immediate',
+      });
+      this.checkClasses[tier] = name;
     }
   }
 }

@@ -27,7 +27,8 @@ export const GPU_PERF_PY = `import os, sys
 import torch
 
 min_tflops, min_tbps = float(os.environ["MIN_TFLOPS"]), float(os.environ["MIN_TBPS"])
-node, n, iterations, copy_bytes = os.environ["NODE_NAME"], 8192, 50, 4 << 30
+# 16384^3: large enough that a healthy GPU runs at its sustained rate (8192^3 sits close to the margin).
+node, n, iterations, copy_bytes = os.environ["NODE_NAME"], 16384, 20, 4 << 30
 failed = False
 for gpu in range(torch.cuda.device_count()):
     torch.cuda.set_device(gpu)
@@ -87,16 +88,41 @@ sys.exit(0 if busbw >= minimum else 1)
 
 /** ib_write_bw between node pairs on every rail: even indices serve, odd indices measure. */
 export const RDMA_PAIRS_SH = `set -eu
+# Pairs that cross the fabric: every pod publishes its node name, all pods order the pods by
+# (block, rack, node) from those names (<prefix>-r<rack>-n<node>) and pair the first half with the
+# second, so pairs cross leaf blocks where the pool has several, and racks always. Peers are
+# waited for (readiness), never slept on.
 i=$JOB_COMPLETION_INDEX
+n=$PAIR_PODS
+deadline=$(( $(date +%s) + \${PEER_TIMEOUT_S:-600} ))
+socat TCP-LISTEN:$NAME_PORT,fork,reuseaddr SYSTEM:"echo $NODE_NAME" &
+: > /tmp/nodes
+j=0
+while [ $j -lt $n ]; do
+  name=$(socat -T2 - TCP:$JOB_NAME-$j.$SUBDOMAIN:$NAME_PORT 2>/dev/null || true)
+  if [ -n "$name" ]; then
+    rack=$(echo "$name" | sed -n 's/.*-r0*\\([0-9][0-9]*\\)-n[0-9]*$/\\1/p')
+    rack=\${rack:-1}
+    echo "$(( (rack - 1) / RACKS_PER_BLOCK )) $rack $name $j" >> /tmp/nodes; j=$((j + 1))
+  elif [ $(date +%s) -gt $deadline ]; then echo "FAIL rdma $NODE_NAME: pod $j never came up"; exit 1
+  else sleep 2; fi
+done
+half=$((n / 2))
+order=$(sort -k1,1n -k2,2n -k3,3 /tmp/nodes | awk '{print $4}')
+pos=$(echo "$order" | awk -v i=$i '$1 == i {print NR - 1}')
+if [ $pos -lt $half ]; then role=server; peer_index=$(echo "$order" | sed -n "$((pos + half + 1))p")
+else role=client; peer_index=$(echo "$order" | sed -n "$((pos - half + 1))p"); fi
+peer="$JOB_NAME-$peer_index.$SUBDOMAIN"
 port=18515
-if [ $((i % 2)) -eq 0 ]; then
+if [ $role = server ]; then
   for hca in $RAIL_HCAS; do ib_write_bw -d "$hca" -F --report_gbits -p "$port" -D 10 >/dev/null & port=$((port + 1)); done
-  wait; echo "served rails on $NODE_NAME"; exit 0
+  wait; echo "served rails on $NODE_NAME for $peer"; exit 0
 fi
-peer="$JOB_NAME-$((i - 1)).$SUBDOMAIN"
-sleep 10
 status=0
 for hca in $RAIL_HCAS; do
+  until socat -T1 /dev/null TCP:$peer:$port 2>/dev/null; do
+    if [ $(date +%s) -gt $deadline ]; then echo "FAIL rdma $NODE_NAME->$peer $hca: server never listened"; exit 1; fi; sleep 1
+  done
   gbps=$(ib_write_bw -d "$hca" -F --report_gbits -p "$port" -D 10 "$peer" | awk '$1 ~ /^[0-9]+$/ && NF >= 5 {bw=$4} END {print bw+0}')
   port=$((port + 1))
   if awk "BEGIN {exit !($gbps >= $MIN_GBPS)}"; then echo "PASS rdma $NODE_NAME->$peer $hca $gbps Gb/s threshold=$MIN_GBPS"; else echo "FAIL rdma $NODE_NAME->$peer $hca $gbps Gb/s threshold=$MIN_GBPS"; status=1; fi

@@ -1,0 +1,185 @@
+/**
+ * The site model over every fixture site and a fleet four times larger: what the scheduler,
+ * Kueue, the GPU Operator and Helm would do with the synthesized stacks. Each rule also has a
+ * negative test that breaks one thing and names it.
+ */
+import { Testing } from 'cdktf/lib/testing';
+import type { Fleet, Site } from '../config';
+import { buildFleet } from '../stacks/fleet';
+import {
+  admissionProblems,
+  crdOrderProblems,
+  migProblems,
+  nodeAgentProblems,
+  placementProblems,
+  resolveNameRefs,
+  siteModelProblems,
+  tolerates,
+  tolerationMatches,
+  type SiteOutput,
+} from './site-model';
+import { fleet } from './util';
+
+type Obj = Record<string, any>;
+
+function outputs(f: Fleet): SiteOutput[] {
+  return buildFleet(Testing.app(), f).map((s) => ({
+    site: s.site.id,
+    foundation: resolveNameRefs(JSON.parse(Testing.synth(s.foundation))),
+    platform: resolveNameRefs(JSON.parse(Testing.synth(s.platform))),
+    tenants: s.tenants ? resolveNameRefs(JSON.parse(Testing.synth(s.tenants))) : undefined,
+  }));
+}
+
+/** The fleet with every site copied `times` times (new ids; the model reads one site at a time). */
+function scaled(f: Fleet, times: number): Fleet {
+  const sites: Site[] = [];
+  for (let copy = 0; copy < times; copy++) for (const s of f.sites) sites.push({ ...s, id: copy ? `${s.id}-${copy}` : s.id });
+  return { ...f, sites };
+}
+
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+const manifests = (stack: Obj) => Object.values(stack.resource.kubernetes_manifest as Obj).map((r: Obj) => r.manifest);
+const release = (out: SiteOutput, chart: string) =>
+  Object.values(out.foundation.resource.helm_release as Obj).find((r: Obj) => r.chart === chart) as Obj;
+
+describe('site model: Kubernetes taint rules', () => {
+  test('matches tolerations to taints as Kubernetes does', () => {
+    const taint = { key: 'ai-factory.eu/gpu-pool', value: 'h200', effect: 'NoSchedule' };
+    expect(tolerationMatches({ key: 'ai-factory.eu/gpu-pool', operator: 'Exists' }, taint)).toBe(true);
+    expect(tolerationMatches({ key: 'ai-factory.eu/gpu-pool', operator: 'Equal', value: 'h200', effect: 'NoSchedule' }, taint)).toBe(true);
+    expect(tolerationMatches({ key: 'ai-factory.eu/gpu-pool', value: 'l40s' }, taint)).toBe(false);
+    expect(tolerationMatches({ key: 'ai-factory.eu/gpu-pool', operator: 'Exists', effect: 'NoExecute' }, taint)).toBe(false);
+    expect(tolerationMatches({ operator: 'Exists' }, taint)).toBe(true); // empty key + Exists tolerates everything
+    expect(tolerationMatches({ key: 'nvidia.com/gpu', operator: 'Exists' }, taint)).toBe(false);
+    expect(tolerates([], [{ key: 'x', effect: 'PreferNoSchedule' }])).toBe(true);
+    expect(tolerates(undefined, [taint])).toBe(false);
+  });
+});
+
+describe('site model over the fixture fleet', () => {
+  const all = outputs(fleet());
+
+  test.each(all.map((o) => [o.site, o] as const))('%s: every rule holds', (_site, out) => {
+    expect(siteModelProblems(out)).toEqual([]);
+  });
+
+  test('holds for a fleet four times larger', () => {
+    const big = outputs(scaled(fleet(), 4));
+    expect(big).toHaveLength(fleet().sites.length * 4);
+    expect(big.flatMap(siteModelProblems)).toEqual([]);
+  });
+});
+
+describe('site model: each rule fails when its behaviour breaks', () => {
+  const all = outputs(fleet());
+  const withRook = all.find((o) => release(o, 'rook-ceph'))!;
+  const phase1 = all.find((o) => !o.tenants)!;
+  const partitioned = all.find(
+    (o) =>
+      o.tenants &&
+      manifests(o.platform).some(
+        (m) => m.kind === 'NodeFeatureRule' && (m.spec.rules[0].labels['nvidia.com/mig.config'] ?? 'all-disabled') !== 'all-disabled',
+      ),
+  )!;
+
+  test('a node agent without the pool toleration never reaches the pool', () => {
+    const out = clone(withRook);
+    const policy = manifests(out.platform).find((m) => m.kind === 'NicClusterPolicy');
+    policy.spec.tolerations = [];
+    const csi = manifests(out.platform).find((m) => m.kind === 'OperatorConfig');
+    csi.spec.driverSpecDefaults.nodePlugin.tolerations = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
+    const problems = nodeAgentProblems(out);
+    expect(problems).toContainEqual(expect.stringMatching(/NicClusterPolicy .* does not tolerate pool \S+'s taints/));
+    expect(problems).toContainEqual(expect.stringMatching(/Ceph CSI node plugin does not tolerate pool/));
+    // The GPU Operator chart default tolerates only nvidia.com/gpu.
+    const gpu = clone(withRook);
+    const values = release(gpu, 'gpu-operator');
+    values.values = [values.values[0].replace(/daemonsets:\n(  .*\n)+/, '')];
+    expect(nodeAgentProblems(gpu)).toContainEqual(expect.stringMatching(/GPU Operator operands .* does not tolerate pool/));
+  });
+
+  test('a check that selects a pool without its toleration never lands', () => {
+    const out = clone(phase1);
+    const job = manifests(out.platform).find((m) => m.kind === 'Job' && m.spec.template.spec.nodeSelector?.['ai-factory.eu/pool']);
+    job.spec.template.spec.tolerations = [];
+    expect(placementProblems(out)).toEqual([
+      expect.stringMatching(new RegExp(`Job/factory-acceptance/${job.metadata.name} selects pool \\S+ but does not tolerate its taints`)),
+    ]);
+  });
+
+  test('a quota too small, a resource not covered, or one podset split over flavors is never admitted', () => {
+    const small = clone(phase1);
+    const acceptance = manifests(small.platform).find((m) => m.kind === 'ClusterQueue' && m.metadata.name === 'acceptance');
+    for (const f of acceptance.spec.resourceGroups[0].flavors)
+      for (const r of f.resources) if (r.name === 'nvidia.com/gpu') r.nominalQuota = 8;
+    expect(admissionProblems(small)).toContainEqual(
+      expect.stringMatching(
+        /Kueue never admits Job\/factory-acceptance\/dcgm-diag-\S+: no flavor of ClusterQueue acceptance fits \(.*nvidia\.com\/gpu needs \d+ x \d+ = \d+, nominal 8 \+ borrowable \d+/,
+      ),
+    );
+
+    const uncovered = clone(phase1);
+    const kueue = release(uncovered, 'kueue');
+    kueue.values = [kueue.values[0].replace(/excludeResourcePrefixes:[\s\S]*?(\n\s+- nvidia\.com\/rail_)/, 'excludeResourcePrefixes:$1')];
+    expect(admissionProblems(uncovered)).toContainEqual(
+      expect.stringMatching(
+        /Kueue never admits Job\/factory-acceptance\/(rdma-pairs|nccl-allreduce)-\S+: ClusterQueue acceptance covers no rdma\/rdma_rails/,
+      ),
+    );
+
+    const split = clone(phase1);
+    const queue = manifests(split.platform).find((m) => m.kind === 'ClusterQueue' && m.metadata.name === 'acceptance');
+    const [group] = queue.spec.resourceGroups;
+    const gpuOnly = group.coveredResources.filter((r: string) => r !== 'cpu' && r !== 'memory');
+    queue.spec.resourceGroups = [
+      {
+        coveredResources: gpuOnly,
+        flavors: group.flavors.map((f: Obj) => ({ name: f.name, resources: f.resources.filter((r: Obj) => gpuOnly.includes(r.name)) })),
+      },
+      {
+        coveredResources: ['cpu', 'memory'],
+        flavors: [
+          {
+            name: 'cpu-memory',
+            resources: [
+              { name: 'cpu', nominalQuota: 100000 },
+              { name: 'memory', nominalQuota: '100000Gi' },
+            ],
+          },
+        ],
+      },
+    ];
+    expect(admissionProblems(split)).toContainEqual(
+      expect.stringMatching(/nccl-allreduce-\S+: topology-placed podset gets several flavors/),
+    );
+  });
+
+  test('the single MIG strategy or whole GPUs on a partitioned pool are refused', () => {
+    const out = clone(partitioned);
+    const gpu = release(out, 'gpu-operator');
+    gpu.values = [gpu.values[0].replace('strategy: mixed', 'strategy: single')];
+    expect(migProblems(out)).toEqual([expect.stringMatching(/runs the single MIG strategy with partitioned pools/)]);
+    const queues = clone(partitioned);
+    const pool = manifests(queues.platform).find(
+      (m) => m.kind === 'NodeFeatureRule' && (m.spec.rules[0].labels['nvidia.com/mig.config'] ?? 'all-disabled') !== 'all-disabled',
+    ).spec.rules[0].labels['ai-factory.eu/pool'];
+    const academic = manifests(queues.platform).find((m) => m.kind === 'ClusterQueue' && m.metadata.name === 'academic');
+    academic.spec.resourceGroups[0].flavors
+      .find((f: Obj) => f.name === pool)
+      .resources.find((r: Obj) => r.name === 'nvidia.com/gpu').nominalQuota = 8;
+    expect(migProblems(queues)).toEqual([
+      `${partitioned.site}: ClusterQueue academic offers whole GPUs (nvidia.com/gpu) on partitioned pool ${pool}`,
+    ]);
+  });
+
+  test("a release using another release's CRDs without depending on it fails on a fresh cluster", () => {
+    const out = clone(withRook);
+    release(out, 'kueue').depends_on = release(out, 'kueue').depends_on.filter((d: string) => !d.includes('monitoring'));
+    release(out, 'network-operator').depends_on = [];
+    expect(crdOrderProblems(out)).toEqual([
+      `${out.site}: release network-operator creates nfd.k8s-sigs.io objects but is not installed after node-feature-discovery, which brings their CRDs (first deploy on a fresh cluster fails)`,
+      `${out.site}: release kueue creates monitoring.coreos.com objects but is not installed after kube-prometheus-stack, which brings their CRDs (first deploy on a fresh cluster fails)`,
+    ]);
+  });
+});
