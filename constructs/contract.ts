@@ -103,6 +103,13 @@ export const KUEUE = {
   acceptancePriority: 'acceptance',
 } as const;
 
+/**
+ * CPU and memory the acceptance queue keeps on every pool in Phase 2, besides the health-check
+ * nodes: the per-node inventory pods (100m, 256Mi each) and an RDMA pair (2 x 2 cores, 4 GiB),
+ * which also run on partitioned pools. The checks request no more than this.
+ */
+export const HEALTH_CHECK_FLOOR = { cpusPerNode: 0.1, memoryGiBPerNode: 0.25, cpus: 4, memoryGiB: 8 } as const;
+
 /** ConfigMaps one construct writes and others mount or read. */
 export const CONFIG_MAPS = {
   nccl: 'nccl-settings',

@@ -203,6 +203,14 @@ describe('loader, values that can never work', () => {
     expect(problems.every((p) => !p.startsWith('config/fleet.yaml'))).toBe(true);
   });
 
+  test('programme quotas must leave the weekly health checks their nodes', () => {
+    // Prague: 640 GPUs; the checks keep two H200 nodes (16 GPUs); its MIG pool is checked whole in Phase 1 only.
+    const config = new ConfigCopy().replace('sites/cz.yaml', 'academic: { gpus: 320', 'academic: { gpus: 330');
+    expect(config.problems().map((p) => p.replace(/:\d+:\d+:/, ':'))).toEqual([
+      "config/sites/cz.yaml: sites[0].programmes: quotas add up to 626 GPUs; with the 16 GPUs the weekly health checks keep (one node per pool, two on the rails) at most 624 of the site's 640 are left",
+    ]);
+  });
+
   test('absurd rates and capacities', () => {
     const config = new ConfigCopy()
       .replace('fleet.yaml', 'storageReadGBps: 20', 'storageReadGBps: 1e12')

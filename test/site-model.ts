@@ -20,6 +20,9 @@ import { parse as parseYaml } from 'yaml';
 
 type Obj = Record<string, any>;
 
+/** The ClusterQueue of the acceptance and health checks. */
+const ACCEPTANCE_QUEUE = 'acceptance';
+
 export interface Taint {
   key: string;
   value?: string;
@@ -300,9 +303,9 @@ function namespaceLabels(out: SiteOutput): Record<string, Record<string, string>
 }
 
 /**
- * Kueue's verdict on one workload: undefined when it can be admitted, else why not. A workload
- * is admissible when it could be admitted on an otherwise idle cluster; that is what "request >
- * maximum capacity" and uncovered resources break forever.
+ * Kueue's verdict on one workload: undefined when it can be admitted, else why not. A tenant
+ * workload is admissible when it could be admitted on an otherwise idle cluster (nominal quota
+ * plus what the cohort lends); an acceptance check must fit its queue's own nominal quota.
  */
 export function admission(out: SiteOutput, w: Workload): string | undefined {
   const localQueues = manifestsOf(out.platform)
@@ -351,7 +354,10 @@ export function admission(out: SiteOutput, w: Workload): string | undefined {
           const o = other.groups.flatMap((g) => g.flavors).find((x) => x.name === f.name)?.quotas[r];
           return sum + (o ? Math.min(o.nominal, o.lendingLimit ?? o.nominal) : 0);
         }, 0);
-        const available = q.nominal + Math.min(q.borrowingLimit ?? Number.POSITIVE_INFINITY, lendable);
+        // The checks must fit their own quota: borrowing only wins idle capacity, which fair
+        // sharing may never leave them.
+        const borrowable = cq.name === ACCEPTANCE_QUEUE ? 0 : Math.min(q.borrowingLimit ?? Number.POSITIVE_INFINITY, lendable);
+        const available = q.nominal + borrowable;
         const needed = perPod * w.count;
         if (needed > available + 1e-9)
           tried.push(

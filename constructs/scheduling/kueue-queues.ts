@@ -12,7 +12,7 @@ import {
 } from '../../config';
 import { gpuResources, migActive } from '../gpu/gpu-resources';
 import { CustomResource } from '../custom-resource';
-import { ACCEPTANCE_NAMESPACE_LABEL, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
+import { ACCEPTANCE_NAMESPACE_LABEL, HEALTH_CHECK_FLOOR, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
 import { splitProportionally } from './private/quota-split';
 
 const KUEUE_API = 'kueue.x-k8s.io/v1beta2';
@@ -93,7 +93,7 @@ export class KueueQueues extends Construct {
     const sharedByPool = site.nodePools.map((pool, i) => poolGpus(pool) - reserve[i]);
 
     /** Quotas of one flavor: each covered resource scaled by the pool's share `fraction`, optionally with a borrowing limit. */
-    const poolQuotas = (pool: NodePool, fraction: number, borrowFraction?: number) =>
+    const poolQuotas = (pool: NodePool, fraction: number, borrowFraction?: number, floor = { cpus: 0, memoryGiB: 0 }) =>
       covered.map((name) => {
         const capacity =
           name === 'cpu'
@@ -101,11 +101,12 @@ export class KueueQueues extends Construct {
             : name === 'memory'
               ? pool.nodes * pool.memoryGiBPerNode
               : (resourcesOf(pool)[name] ?? 0);
-        const amount = (f: number) => (name === 'memory' ? `${Math.floor(capacity * f)}Gi` : Math.floor(capacity * f));
+        const least = name === 'cpu' ? floor.cpus : name === 'memory' ? floor.memoryGiB : 0;
+        const format = (n: number) => (name === 'memory' ? `${n}Gi` : n);
         return {
           name,
-          nominalQuota: amount(fraction),
-          ...(borrowFraction === undefined ? {} : { borrowingLimit: amount(borrowFraction) }),
+          nominalQuota: format(Math.max(Math.floor(capacity * fraction), Math.ceil(least))),
+          ...(borrowFraction === undefined ? {} : { borrowingLimit: format(Math.floor(capacity * borrowFraction)) }),
         };
       });
     const cpuQuotas = (cpus: number, memoryGiB: number) =>
@@ -153,7 +154,11 @@ export class KueueQueues extends Construct {
       ACCEPTANCE_QUEUE,
       { matchLabels: { [ACCEPTANCE_NAMESPACE_LABEL]: 'true' } },
       group(cpuQuotas(ACCEPTANCE_CPUS, ACCEPTANCE_MEMORY_GIB), (pool, i) =>
-        poolQuotas(pool, acceptanceOwnsAll ? 1 : reserve[i] / poolGpus(pool)),
+        // Also the per-node inventory and an RDMA pair on every pool, partitioned ones included.
+        poolQuotas(pool, acceptanceOwnsAll ? 1 : reserve[i] / poolGpus(pool), undefined, {
+          cpus: pool.nodes * HEALTH_CHECK_FLOOR.cpusPerNode + HEALTH_CHECK_FLOOR.cpus,
+          memoryGiB: pool.nodes * HEALTH_CHECK_FLOOR.memoryGiBPerNode + HEALTH_CHECK_FLOOR.memoryGiB,
+        }),
       ),
     );
   }

@@ -96,19 +96,19 @@ i=$JOB_COMPLETION_INDEX
 n=$PAIR_PODS
 deadline=$(( $(date +%s) + \${PEER_TIMEOUT_S:-600} ))
 socat TCP-LISTEN:$NAME_PORT,fork,reuseaddr SYSTEM:"echo $NODE_NAME" &
-: > /tmp/nodes
+nodes=$(mktemp)
 j=0
 while [ $j -lt $n ]; do
   name=$(socat -T2 - TCP:$JOB_NAME-$j.$SUBDOMAIN:$NAME_PORT 2>/dev/null || true)
   if [ -n "$name" ]; then
     rack=$(echo "$name" | sed -n 's/.*-r0*\\([0-9][0-9]*\\)-n[0-9]*$/\\1/p')
     rack=\${rack:-1}
-    echo "$(( (rack - 1) / RACKS_PER_BLOCK )) $rack $name $j" >> /tmp/nodes; j=$((j + 1))
+    echo "$(( (rack - 1) / RACKS_PER_BLOCK )) $rack $name $j" >> "$nodes"; j=$((j + 1))
   elif [ $(date +%s) -gt $deadline ]; then echo "FAIL rdma $NODE_NAME: pod $j never came up"; exit 1
   else sleep 2; fi
 done
 half=$((n / 2))
-order=$(sort -k1,1n -k2,2n -k3,3 /tmp/nodes | awk '{print $4}')
+order=$(sort -k1,1n -k2,2n -k3,3 "$nodes" | awk '{print $4}')
 pos=$(echo "$order" | awk -v i=$i '$1 == i {print NR - 1}')
 if [ $pos -lt $half ]; then role=server; peer_index=$(echo "$order" | sed -n "$((pos + half + 1))p")
 else role=client; peer_index=$(echo "$order" | sed -n "$((pos - half + 1))p"); fi
