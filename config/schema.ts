@@ -68,6 +68,7 @@ export const CHART_KEYS = [
   'gpuOperator',
   'networkOperator',
   'rookCeph',
+  'cephCsiDrivers',
   'kueue',
   'kubePrometheusStack',
   'kserveCrd',

@@ -95,8 +95,6 @@ export const KUEUE = {
   topology: 'factory-topology',
   /** ClusterQueue and LocalQueue of the acceptance checks and health checks. */
   acceptanceQueue: 'acceptance',
-  /** Flavor of CPU-only work on nodes outside the GPU pools. */
-  cpuFlavor: 'cpu-memory',
   queueNameLabel: 'kueue.x-k8s.io/queue-name',
   priorityClassLabel: 'kueue.x-k8s.io/priority-class',
   /** Workload priority class of the checks. */

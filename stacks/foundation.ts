@@ -29,7 +29,12 @@ export class FoundationStack extends SiteStack {
     new GpuOperator(this, 'gpu-operator', { site, chart: charts.gpuOperator, after: [monitoring.operator] });
     new NetworkOperator(this, 'network-operator', { site, chart: charts.networkOperator, after: [nfd.operator] });
     if (site.storage.backend === 'rook-ceph') {
-      new RookCephOperator(this, 'storage-operator', { site, chart: charts.rookCeph, after: [monitoring.operator] });
+      new RookCephOperator(this, 'storage-operator', {
+        site,
+        chart: charts.rookCeph,
+        csiDriversChart: charts.cephCsiDrivers,
+        after: [monitoring.operator],
+      });
     }
     new Kueue(this, 'scheduling', { site, chart: charts.kueue, after: [monitoring.operator] });
     if (site.services.inference?.enabled) {

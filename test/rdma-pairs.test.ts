@@ -17,15 +17,15 @@ function stubs(): { bin: string; state: string } {
   const state = tempDir('rdma-state-');
   mkdirSync(join(state, 'names'));
   mkdirSync(join(state, 'listen'));
+  mkdirSync(join(state, 'done'));
   writeFileSync(
     join(bin, 'socat'),
     `#!/bin/sh
-# socat TCP-LISTEN:<port>,... SYSTEM:"echo <node>": publish this pod's node name.
-case "$1" in TCP-LISTEN:*) echo "$NODE_NAME" > "$STUB_DIR/names/$JOB_NAME-$JOB_COMPLETION_INDEX.$SUBDOMAIN"; exit 0;; esac
+# socat TCP-LISTEN:<port>,fork ... SYSTEM:"echo <node>": publish this pod's node name and, like
+# the real one, keep serving until killed.
+case "$1" in TCP-LISTEN:*) echo "$NODE_NAME" > "$STUB_DIR/names/$JOB_NAME-$JOB_COMPLETION_INDEX.$SUBDOMAIN"; exec sleep 60;; esac
 target=$(echo "$3" | sed 's/^TCP://')
-host=\${target%:*}; port=\${target##*:}
-# socat -T1 /dev/null TCP:<host>:<port>: is the peer listening?
-if [ "$2" = /dev/null ]; then [ -e "$STUB_DIR/listen/$host:$port" ]; exit $?; fi
+host=\${target%:*}
 # socat -T2 - TCP:<host>:<port>: read the peer's node name.
 cat "$STUB_DIR/names/$host" 2>/dev/null
 `,
@@ -37,9 +37,13 @@ cat "$STUB_DIR/names/$host" 2>/dev/null
 last=$(eval echo "\\\${$#}")
 port=$(echo "$*" | sed 's/.*-p \\([0-9]*\\).*/\\1/')
 case "$last" in
-  *.*) echo "$NODE_NAME $last" >> "$STUB_DIR/pairs"
+  # Client: refused until the server listens (perftest exits non-zero), then one measurement.
+  *.*) [ -e "$STUB_DIR/listen/$last:$port" ] || { echo "Couldn't connect to $last:$port" >&2; exit 1; }
+       echo "$NODE_NAME $last" >> "$STUB_DIR/pairs"; touch "$STUB_DIR/done/$last:$port"
        echo " 65536      5000           \${STUB_GBPS:-390}.00            \${STUB_GBPS:-390}.00        0.74";;
-  *) sleep 1; touch "$STUB_DIR/listen/$JOB_NAME-$JOB_COMPLETION_INDEX.$SUBDOMAIN:$port"; sleep 3;;
+  # Server: listens after a moment, serves one client, exits.
+  *) sleep 1; me="$JOB_NAME-$JOB_COMPLETION_INDEX.$SUBDOMAIN:$port"; touch "$STUB_DIR/listen/$me"
+     for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e "$STUB_DIR/done/$me" ] && exit 0; sleep 1; done; exit 1;;
 esac
 `,
     { mode: 0o755 },
@@ -76,6 +80,7 @@ async function run(nodes: string[], env: Record<string, string> = {}, missing: n
                 RAIL_HCAS: 'mlx5_0 mlx5_1',
                 MIN_GBPS: '360',
                 PEER_TIMEOUT_S: '20',
+                NAME_GRACE_S: '0',
                 ...env,
               },
             });
@@ -108,7 +113,10 @@ describe('RDMA pair check script', () => {
   const nodeOf = (host: string) => nodes[Number(/-(\d+)\.rdma-pairs-h200$/.exec(host)![1])];
 
   test('pairs nodes across blocks and racks, waits for its peer, and passes at link speed', async () => {
+    const started = Date.now();
     const { pods, pairs } = await run(nodes);
+    // Servers do not wait for the name listener, which serves until killed.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(pods.map((p) => p.status)).toEqual([0, 0, 0, 0]);
     const clientPairs = [...new Set(pairs.map((line) => line.split(' ')).map(([client, host]) => `${client}->${nodeOf(host)}`))].sort();
     expect(clientPairs).toHaveLength(2);

@@ -8,6 +8,7 @@ import type { Fleet, Site } from '../config';
 import { buildFleet } from '../stacks/fleet';
 import {
   admissionProblems,
+  contentionProblems,
   crdOrderProblems,
   migProblems,
   nodeAgentProblems,
@@ -87,11 +88,21 @@ describe('site model: each rule fails when its behaviour breaks', () => {
     const out = clone(withRook);
     const policy = manifests(out.platform).find((m) => m.kind === 'NicClusterPolicy');
     policy.spec.tolerations = [];
-    const csi = manifests(out.platform).find((m) => m.kind === 'OperatorConfig');
-    csi.spec.driverSpecDefaults.nodePlugin.tolerations = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
+    const csi = release(out, 'ceph-csi-drivers');
+    csi.values = [
+      csi.values[0].replace(
+        /(nodePlugin:\n(?:\s+priorityClassName: .*\n)?\s+tolerations:\n)(\s+- .*\n(\s+\w+: .*\n)*)+/,
+        '$1        - key: nvidia.com/gpu\n          operator: Exists\n',
+      ),
+    ];
     const problems = nodeAgentProblems(out);
     expect(problems).toContainEqual(expect.stringMatching(/NicClusterPolicy .* does not tolerate pool \S+'s taints/));
     expect(problems).toContainEqual(expect.stringMatching(/Ceph CSI node plugin does not tolerate pool/));
+    // Rook 1.20 deploys no CSI driver itself: without the drivers chart, nothing mounts Ceph.
+    const noDrivers = clone(withRook);
+    for (const [name, r] of Object.entries(noDrivers.foundation.resource.helm_release as Obj))
+      if ((r as Obj).chart === 'ceph-csi-drivers') delete noDrivers.foundation.resource.helm_release[name];
+    expect(nodeAgentProblems(noDrivers)).toContainEqual(expect.stringMatching(/Ceph CSI drivers \(no ceph-csi-drivers release\)/));
     // The GPU Operator chart default tolerates only nvidia.com/gpu.
     const gpu = clone(withRook);
     const values = release(gpu, 'gpu-operator');
@@ -153,6 +164,38 @@ describe('site model: each rule fails when its behaviour breaks', () => {
     expect(admissionProblems(split)).toContainEqual(
       expect.stringMatching(/nccl-allreduce-\S+: topology-placed podset gets several flavors/),
     );
+  });
+
+  test('a queue mixing topology-aware and other flavors turns away podsets without a topology annotation', () => {
+    const out = clone(phase1);
+    manifests(out.platform).push({
+      apiVersion: 'kueue.x-k8s.io/v1beta2',
+      kind: 'ResourceFlavor',
+      metadata: { name: 'cpu-memory' },
+      spec: {},
+    });
+    out.platform.resource.kubernetes_manifest.extra = { manifest: manifests(out.platform).at(-1) };
+    const queue = manifests(out.platform).find((m) => m.kind === 'ClusterQueue' && m.metadata.name === 'acceptance');
+    const [group] = queue.spec.resourceGroups;
+    group.flavors.unshift({ name: 'cpu-memory', resources: group.coveredResources.map((r: string) => ({ name: r, nominalQuota: 0 })) });
+    expect(admissionProblems(out)).toContainEqual(
+      expect.stringMatching(
+        /Kueue never admits Job\/factory-acceptance\/dcgm-diag-\S+: no flavor of ClusterQueue acceptance fits \(.*\S+: topology-aware, and the podset has no topology annotation/,
+      ),
+    );
+  });
+
+  test('fabric or storage checks that may overlap, or a check that bypasses Kueue, are refused', () => {
+    const out = clone(phase1);
+    const nccl = manifests(out.platform).find((m) => m.kind === 'Job' && m.metadata.name.startsWith('nccl-allreduce-'));
+    delete nccl.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+    const inventory = manifests(out.platform).find((m) => m.kind === 'Job' && m.metadata.name.startsWith('inventory-'));
+    delete inventory.metadata.labels['kueue.x-k8s.io/queue-name'];
+    const problems = contentionProblems(out);
+    expect(problems).toContainEqual(
+      expect.stringMatching(new RegExp(`${nccl.metadata.name} may run at the same time as rdma-pairs-\\S+; they share what they measure`)),
+    );
+    expect(problems).toContainEqual(`${out.site}: Job/factory-acceptance/${inventory.metadata.name} bypasses Kueue`);
   });
 
   test('the single MIG strategy or whole GPUs on a partitioned pool are refused', () => {

@@ -151,8 +151,13 @@ function nodeAgents(out: SiteOutput): { agent: string; tolerations: Toleration[]
       tolerations: nicPolicy.spec.tolerations ?? [],
     });
   if (byChart['rook-ceph']) {
-    const csi = manifestsOf(out.platform).find((m) => m.kind === 'OperatorConfig' && m.apiVersion.startsWith('csi.ceph.io/'));
-    agents.push({ agent: 'Ceph CSI node plugin', tolerations: csi?.spec?.driverSpecDefaults?.nodePlugin?.tolerations ?? [] });
+    // Rook >= 1.20 deploys no CSI driver itself: without the ceph-csi-drivers release there is none.
+    const csi = byChart['ceph-csi-drivers'];
+    agents.push({
+      agent: 'Ceph CSI node plugin',
+      tolerations: csi ? (csi.operatorConfig?.driverSpecDefaults?.nodePlugin?.tolerations ?? []) : [],
+    });
+    if (!csi) agents.push({ agent: 'Ceph CSI drivers (no ceph-csi-drivers release)', tolerations: [] });
   }
   return agents;
 }
@@ -328,12 +333,16 @@ export function admission(out: SiteOutput, w: Workload): string | undefined {
       .filter((m) => m.kind === 'ResourceFlavor')
       .map((f) => [f.metadata.name, f.spec]),
   );
-  // Kueue compares a podset's node selector with a flavor's labels on the label keys the flavors
-  // of that resource group use.
-  const compatible = (group: ClusterQueue['groups'][number], flavor: string) => {
-    const keys = new Set(group.flavors.flatMap((f) => Object.keys(flavors[f.name]?.nodeLabels ?? {})));
-    return [...keys].every((k) => selector[k] === undefined || (flavors[flavor]?.nodeLabels ?? {})[k] === selector[k]);
+  // Kueue compares a podset's node selector with a flavor's own labels, on the keys the flavor
+  // has (flavorassigner): a flavor without labels matches any podset.
+  const compatible = (flavor: string) => {
+    const labels: Record<string, string> = flavors[flavor]?.nodeLabels ?? {};
+    return Object.keys(labels).every((k) => selector[k] === undefined || labels[k] === selector[k]);
   };
+  // Topology-aware flavors take only podsets with a topology annotation, unless every flavor of
+  // the queue is topology-aware (implicit TAS: unannotated podsets are placed unconstrained).
+  const allTas = cq.groups.every((g) => g.flavors.every((f) => flavors[f.name]?.topologyName));
+  const topologyRequest = ['required', 'preferred', 'unconstrained'].some((k) => w.annotations[`kueue.x-k8s.io/podset-${k}-topology`]);
   const cohort = queues.filter((q) => q.cohort !== undefined && q.cohort === cq.cohort && q.name !== cq.name);
 
   const assigned: string[] = [];
@@ -347,7 +356,11 @@ export function admission(out: SiteOutput, w: Workload): string | undefined {
     if (asked.length === 0) continue;
     const tried: string[] = [];
     const fit = group.flavors.find((f) => {
-      if (!compatible(group, f.name)) return false;
+      if (!compatible(f.name)) return false;
+      if (flavors[f.name]?.topologyName && !allTas && !topologyRequest) {
+        tried.push(`${f.name}: topology-aware, and the podset has no topology annotation while the queue also has other flavors`);
+        return false;
+      }
       return asked.every(([r, perPod]) => {
         const q = f.quotas[r] ?? { nominal: 0 };
         const lendable = cohort.reduce((sum, other) => {
@@ -436,6 +449,7 @@ function groupsUsedByValues(chart: string, v: Obj): string[] {
   if (chart === 'kueue' && v.enablePrometheus) used.add('monitoring.coreos.com');
   if (chart === 'rook-ceph' && v.monitoring?.enabled) used.add('monitoring.coreos.com');
   if (chart === 'network-operator' && v.nfd?.deployNodeFeatureRules) used.add('nfd.k8s-sigs.io');
+  if (chart === 'ceph-csi-drivers') used.add('csi.ceph.io');
   return [...used];
 }
 
@@ -475,7 +489,67 @@ export function crdOrderProblems(out: SiteOutput): string[] {
   return problems;
 }
 
+// ---------------------------------------------------------------- rule: checks that disturb each other never overlap
+
+/** Does a label selector (matchLabels and In/NotIn/Exists expressions) select these labels. */
+export function selects(selector: Obj, labels: Record<string, string>): boolean {
+  const matchLabels: Record<string, string> = selector.matchLabels ?? {};
+  if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) return false;
+  return (selector.matchExpressions ?? []).every((e: Obj) => {
+    if (e.operator === 'In') return e.values.includes(labels[e.key]);
+    if (e.operator === 'NotIn') return !e.values.includes(labels[e.key]);
+    if (e.operator === 'Exists') return e.key in labels;
+    if (e.operator === 'DoesNotExist') return !(e.key in labels);
+    return false;
+  });
+}
+
+/** Checks whose measurements share a medium: the fabric (RDMA, NCCL) and the storage back end. */
+const CONTENDING = [/^(rdma-pairs|nccl-allreduce)-/, /^storage-/];
+
+/**
+ * Two checks that share the fabric or the storage must not run at once: each one's pods carry a
+ * required anti-affinity that selects the other's pods across the whole cluster (a topology key
+ * every node shares), so the scheduler runs one after the other.
+ */
+export function contentionProblems(out: SiteOutput): string[] {
+  const problems: string[] = [];
+  const checks = manifestsOf(out.platform)
+    .filter((m) => m.kind === 'Job' || m.kind === 'CronJob')
+    .map((m) => {
+      const template = (m.kind === 'CronJob' ? m.spec.jobTemplate : m).spec.template;
+      return {
+        name: m.metadata.name as string,
+        labels: (template.metadata?.labels ?? {}) as Record<string, string>,
+        pod: template.spec as Obj,
+      };
+    });
+  for (const lane of CONTENDING) {
+    const members = checks.filter((c) => lane.test(c.name));
+    for (const a of members) {
+      const terms: Obj[] = a.pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+      for (const b of members) {
+        if (a === b) continue;
+        const excluded = terms.some((t) => t.topologyKey === 'kubernetes.io/os' && selects(t.labelSelector ?? {}, b.labels));
+        if (!excluded) problems.push(`${out.site}: ${a.name} may run at the same time as ${b.name}; they share what they measure`);
+      }
+    }
+  }
+  // Every check but the WAN test goes through Kueue, so quotas hold.
+  for (const w of workloads(out.platform)) {
+    if (!w.queue && !/\/wan-[^/]+$/.test(w.name)) problems.push(`${out.site}: ${w.name} bypasses Kueue`);
+  }
+  return problems;
+}
+
 /** Every rule, over one site. */
 export function siteModelProblems(out: SiteOutput): string[] {
-  return [...nodeAgentProblems(out), ...placementProblems(out), ...admissionProblems(out), ...migProblems(out), ...crdOrderProblems(out)];
+  return [
+    ...nodeAgentProblems(out),
+    ...placementProblems(out),
+    ...admissionProblems(out),
+    ...migProblems(out),
+    ...crdOrderProblems(out),
+    ...contentionProblems(out),
+  ];
 }

@@ -26,6 +26,7 @@ export const CHART_VALUES: Record<string, { values: string; schema?: string; sub
   'network-operator': { values: 'network-operator/v26.4.1/chart/values.yaml' },
   kueue: { values: 'kueue/v0.19.2/chart/values.yaml' },
   'rook-ceph': { values: 'rook/v1.20.6/charts/rook-ceph/values.yaml' },
+  'ceph-csi-drivers': { values: 'ceph-csi-operator/v1.0.4/charts/ceph-csi-drivers/values.yaml' },
   'kube-prometheus-stack': {
     values: 'kube-prometheus-stack/88.5.3/chart/values.yaml',
     subcharts: {

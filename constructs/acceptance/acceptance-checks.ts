@@ -25,6 +25,8 @@ const SCRIPTS_CONFIG_MAP = CONFIG_MAPS.acceptanceScripts;
 const STORAGE_CLIENTS = 8;
 const STORAGE_VOLUME = '200Gi';
 const RENDEZVOUS_PORT = 29500;
+/** Parallel iperf3 streams of the WAN check. */
+const WAN_STREAMS = 16;
 /** Where each RDMA check pod tells its peers which node it is on. */
 const NAME_EXCHANGE_PORT = 29501;
 const NOBODY = 65534;
@@ -54,7 +56,32 @@ interface Check {
   readonly rendezvous?: boolean;
   readonly podAnnotations?: Record<string, string>;
   readonly pod: Obj;
+  /**
+   * Admitted through the acceptance queue. The WAN check is not: it uses no GPU, runs on a gateway
+   * that need not be in a pool, and a pool flavor would pin it to the pool. @default true
+   */
+  readonly queued?: boolean;
 }
+
+/** How long a run of each check may take before it counts as failed: a hung run never blocks the next. */
+const DEADLINE_SECONDS: Record<CheckKind, number> = {
+  inventory: 15 * 60,
+  wan: 15 * 60,
+  dcgm: 3 * 3600,
+  gpuPerf: 30 * 60,
+  rdma: 60 * 60,
+  nccl: 60 * 60,
+  storage: 60 * 60,
+};
+
+/**
+ * Checks that must not run at the same time: the fabric checks share the rails and the spine, the
+ * storage checks the storage back end. A lane is enforced by required pod anti-affinity across the
+ * whole cluster (topology key kubernetes.io/os, which every node shares) against the other checks
+ * of the lane: one waits until the other has finished, instead of both measuring each other.
+ */
+export const CHECK_LANES: Partial<Record<CheckKind, string>> = { rdma: 'fabric', nccl: 'fabric', storage: 'storage' };
+export const LANE_LABEL = `${LABEL_PREFIX}/check-lane`;
 
 export interface AcceptanceChecksProps {
   readonly site: Site;
@@ -137,31 +164,56 @@ export class AcceptanceChecks extends Construct {
 
 /** The Job (Phase 1) or CronJob (Phase 2) of a check. */
 function workload(site: Site, namespace: string, check: Check): ConstructorParameters<typeof CustomResource>[2] {
+  const queued = check.queued ?? true;
   const kueueLabels = {
-    [KUEUE.queueNameLabel]: KUEUE.acceptanceQueue,
-    [KUEUE.priorityClassLabel]: KUEUE.acceptancePriority,
+    ...(queued ? { [KUEUE.queueNameLabel]: KUEUE.acceptanceQueue, [KUEUE.priorityClassLabel]: KUEUE.acceptancePriority } : {}),
     [CHECK_LABEL]: check.name,
   };
+  const lane = CHECK_LANES[check.kind];
+  const antiAffinity = ((check.pod.affinity as Obj | undefined)?.podAntiAffinity ?? {}) as Obj;
+  const affinity = lane
+    ? {
+        podAntiAffinity: {
+          ...antiAffinity,
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            ...((antiAffinity.requiredDuringSchedulingIgnoredDuringExecution as unknown[]) ?? []),
+            {
+              labelSelector: {
+                matchExpressions: [
+                  { key: LANE_LABEL, operator: 'In', values: [lane] },
+                  { key: CHECK_LABEL, operator: 'NotIn', values: [check.name] },
+                ],
+              },
+              topologyKey: 'kubernetes.io/os',
+            },
+          ],
+        },
+      }
+    : undefined;
   const jobSpec = {
     ...(check.indexed ? { completionMode: 'Indexed' } : {}),
     completions: check.completions,
     parallelism: check.completions,
-    // A failed check is a verdict, not something to retry.
+    // A failed check is a verdict, not something to retry; a hung one fails at its deadline.
     backoffLimit: 0,
+    activeDeadlineSeconds: DEADLINE_SECONDS[check.kind],
     template: {
-      metadata: { labels: { [CHECK_LABEL]: check.name }, ...(check.podAnnotations ? { annotations: check.podAnnotations } : {}) },
-      spec: { ...check.pod, ...(check.rendezvous ? { subdomain: check.name } : {}) },
+      metadata: {
+        labels: { [CHECK_LABEL]: check.name, ...(lane ? { [LANE_LABEL]: lane } : {}) },
+        ...(check.podAnnotations ? { annotations: check.podAnnotations } : {}),
+      },
+      spec: { ...check.pod, ...(affinity ? { affinity } : {}), ...(check.rendezvous ? { subdomain: check.name } : {}) },
     },
   };
   const metadata = { name: check.name, namespace, labels: kueueLabels, annotations: { [`${LABEL_PREFIX}/threshold`]: check.threshold } };
   if (site.phase === 1) {
-    // Kueue unsuspends the Job when it admits it.
+    // Kueue unsuspends the Job when it admits it; a Job outside Kueue starts at once.
     return {
       siteId: site.id,
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata,
-      spec: { ...jobSpec, suspend: true },
+      spec: { ...jobSpec, suspend: queued },
       computedFields: ['spec.suspend', 'spec.selector', 'spec.template.metadata.labels'],
     };
   }
@@ -174,6 +226,8 @@ function workload(site: Site, namespace: string, check: Check): ConstructorParam
       schedule: HEALTH_CHECK_SCHEDULES[check.kind],
       timeZone: 'Etc/UTC',
       concurrencyPolicy: 'Forbid',
+      // A run that could not start within an hour of its slot is skipped, not started late.
+      startingDeadlineSeconds: 3600,
       successfulJobsHistoryLimit: 3,
       failedJobsHistoryLimit: 5,
       jobTemplate: { metadata: { labels: kueueLabels }, spec: jobSpec },
@@ -414,14 +468,16 @@ function wanCheck({ images, site }: AcceptanceChecksProps, uplink: Site['interco
     indexed: false,
     completions: 1,
     threshold: `iperf3 to ${uplink.peer} (${uplink.endpoint}) >= ${minGbps} Gb/s of ${uplink.gbps} contracted`,
+    queued: false,
     pod: basePod(
       [
         {
           name: 'iperf3',
           image: images.acceptanceTools,
           command: ['sh', '/checks/wan.sh'],
-          env: env({ UPLINK: uplink.name, ENDPOINT: uplink.endpoint, MIN_GBPS: minGbps, CONTRACT_GBPS: uplink.gbps }),
-          resources: resources('8', '4Gi'),
+          env: env({ UPLINK: uplink.name, ENDPOINT: uplink.endpoint, MIN_GBPS: minGbps, CONTRACT_GBPS: uplink.gbps, STREAMS: WAN_STREAMS }),
+          // iperf3 3.16+ runs a thread per stream: two cores per stream for the stack and interrupts.
+          resources: resources(String(WAN_STREAMS * 2), '16Gi'),
           securityContext: { ...restricted, runAsNonRoot: true, runAsUser: NOBODY },
           volumeMounts: [scriptsMount],
         },

@@ -1,15 +1,5 @@
 import { Construct } from 'constructs';
-import {
-  PROGRAMMES,
-  healthCheckReserveGpus,
-  poolGpus,
-  siteCpus,
-  siteGpus,
-  siteMemoryGiB,
-  type NodePool,
-  type Programme,
-  type Site,
-} from '../../config';
+import { PROGRAMMES, healthCheckReserveGpus, poolGpus, type NodePool, type Programme, type Site } from '../../config';
 import { gpuResources, migActive } from '../gpu/gpu-resources';
 import { CustomResource } from '../custom-resource';
 import { ACCEPTANCE_NAMESPACE_LABEL, HEALTH_CHECK_FLOOR, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
@@ -20,12 +10,7 @@ export const COHORT = KUEUE.cohort;
 export const TOPOLOGY = KUEUE.topology;
 /** ClusterQueue of the acceptance checks (Phase 1: every pool) and health checks (Phase 2: a reserve). */
 export const ACCEPTANCE_QUEUE = KUEUE.acceptanceQueue;
-/** Flavor for CPU and memory, which every pool's nodes have; GPUs are per-pool flavors. */
-export const CPU_FLAVOR = KUEUE.cpuFlavor;
 export { PROGRAMME_LABEL } from '../contract';
-/** CPU-only acceptance work outside the pools (the WAN check on a gateway node), at most. */
-const ACCEPTANCE_CPUS = 64;
-const ACCEPTANCE_MEMORY_GIB = 256;
 
 /** Workload priorities, highest first: acceptance preempts borrowed production work. */
 export const WORKLOAD_PRIORITIES = {
@@ -40,10 +25,9 @@ export interface KueueQueuesProps {
 }
 
 /**
- * Kueue for a site: a Topology (block, rack, host), a ResourceFlavor per GPU pool and one for
- * CPU-only work, one ClusterQueue per access programme in one cohort with fair sharing and nominal
- * quotas from config split over the pools by size, and the acceptance queue. Plus the workload
- * priority classes.
+ * Kueue for a site: a Topology (block, rack, host), a ResourceFlavor per GPU pool on it, one
+ * ClusterQueue per access programme in one cohort with fair sharing and nominal quotas from config
+ * split over the pools by size, and the acceptance queue. Plus the workload priority classes.
  * @see https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/
  */
 export class KueueQueues extends Construct {
@@ -68,7 +52,6 @@ export class KueueQueues extends Construct {
         }),
       );
     }
-    cr('flavor-cpu-memory', 'ResourceFlavor', CPU_FLAVOR, {});
     for (const [name, spec] of Object.entries(WORKLOAD_PRIORITIES)) {
       new CustomResource(this, `priority-${name}`, {
         siteId: site.id,
@@ -81,13 +64,14 @@ export class KueueQueues extends Construct {
 
     // One resource group: every GPU resource, CPU and memory. Kueue gives a podset one flavor per
     // resource group, so a topology-placed podset gets its GPUs, CPU and memory from one pool; a
-    // podset without GPUs fits the cpu-memory flavor first (nodes outside the pools); a whole-GPU
-    // request only fits pools that advertise nvidia.com/gpu, a MIG request only pools with that
-    // profile. RDMA resources are not quota (Kueue's excludeResourcePrefixes).
+    // whole-GPU request only fits pools that advertise nvidia.com/gpu, a MIG request only pools
+    // with that profile. Every flavor is on the topology, so a workload without a topology
+    // annotation is placed as unconstrained (Kueue's implicit TAS); a queue mixing TAS and non-TAS
+    // flavors would turn those away. CPU-only work runs on the pool nodes it is admitted to. RDMA
+    // resources are not quota (Kueue's excludeResourcePrefixes).
     const resourcesOf = (pool: NodePool) => gpuResources(pool, migActive(site, pool));
     const gpuKinds = [...new Set(site.nodePools.flatMap((p) => Object.keys(resourcesOf(p))))].sort();
     const covered = [...gpuKinds, 'cpu', 'memory'];
-    const totalGpus = siteGpus(site);
     const reserve = healthCheckReserveGpus(site);
     /** Each pool's GPUs the programmes share: all but what the health checks keep. */
     const sharedByPool = site.nodePools.map((pool, i) => poolGpus(pool) - reserve[i]);
@@ -109,16 +93,8 @@ export class KueueQueues extends Construct {
           ...(borrowFraction === undefined ? {} : { borrowingLimit: format(Math.floor(capacity * borrowFraction)) }),
         };
       });
-    const cpuQuotas = (cpus: number, memoryGiB: number) =>
-      covered.map((name) => ({ name, nominalQuota: name === 'cpu' ? cpus : name === 'memory' ? `${memoryGiB}Gi` : 0 }));
-    const group = (cpuFlavor: unknown[], byPool: (pool: NodePool, i: number) => unknown[]) => [
-      {
-        coveredResources: covered,
-        flavors: [
-          { name: CPU_FLAVOR, resources: cpuFlavor },
-          ...site.nodePools.map((pool, i) => ({ name: pool.name, resources: byPool(pool, i) })),
-        ],
-      },
+    const group = (byPool: (pool: NodePool, i: number) => unknown[]) => [
+      { coveredResources: covered, flavors: site.nodePools.map((pool, i) => ({ name: pool.name, resources: byPool(pool, i) })) },
     ];
 
     const queue = (name: string, namespaceSelector: Record<string, unknown>, groups: unknown[]) => {
@@ -136,11 +112,10 @@ export class KueueQueues extends Construct {
       const quota = site.programmes[programme as Programme];
       const nominalByPool = splitProportionally(quota.gpus, sharedByPool);
       const borrowByPool = splitProportionally(quota.borrowingLimitGpus ?? 0, sharedByPool);
-      const fraction = totalGpus === 0 ? 0 : quota.gpus / totalGpus;
       queue(
         programme,
         { matchLabels: { [PROGRAMME_LABEL]: programme } },
-        group(cpuQuotas(Math.floor(siteCpus(site) * fraction), Math.floor(siteMemoryGiB(site) * fraction)), (pool, i) =>
+        group((pool, i) =>
           // Phase 1: the pools belong to acceptance; the programme queues exist, empty, for Phase 2.
           acceptanceOwnsAll
             ? poolQuotas(pool, 0, 0)
@@ -153,7 +128,7 @@ export class KueueQueues extends Construct {
     queue(
       ACCEPTANCE_QUEUE,
       { matchLabels: { [ACCEPTANCE_NAMESPACE_LABEL]: 'true' } },
-      group(cpuQuotas(ACCEPTANCE_CPUS, ACCEPTANCE_MEMORY_GIB), (pool, i) =>
+      group((pool, i) =>
         // Also the per-node inventory and an RDMA pair on every pool, partitioned ones included.
         poolQuotas(pool, acceptanceOwnsAll ? 1 : reserve[i] / poolGpus(pool), undefined, {
           cpus: pool.nodes * HEALTH_CHECK_FLOOR.cpusPerNode + HEALTH_CHECK_FLOOR.cpus,

@@ -6,8 +6,8 @@ import { OperatorRelease } from '../operator-release';
 /** Resources Kueue leaves out of quota: the rails' RDMA devices. */
 export const RDMA_RESOURCE_PREFIXES = ['rdma/', 'nvidia.com/rail_'] as const;
 
-/** How long a multi-node job may wait for all its pods before Kueue evicts and requeues it. */
-const PODS_READY_TIMEOUT = '10m';
+/** How long a multi-node job may wait for all its pods before Kueue evicts and requeues it: long enough for a first pull of a 20 GB image on every node at once. */
+const PODS_READY_TIMEOUT = '30m';
 
 export interface KueueProps {
   readonly site: Site;

@@ -1,15 +1,13 @@
 import { Construct } from 'constructs';
 import type { Fleet, Site } from '../../config';
 import { CustomResource } from '../custom-resource';
-import { GPU_NODE_AGENT_TOLERATIONS, LABEL_PREFIX, PRIORITY_CLASS } from '../contract';
+import { LABEL_PREFIX, PRIORITY_CLASS } from '../contract';
 
 /** Label the storage-node rule sets; Ceph daemons are placed on it. */
 export const STORAGE_NODE_LABEL = `${LABEL_PREFIX}/storage-node`;
 export const CEPH_CLUSTER_NAME = 'factory-ceph';
 export const CEPH_FILESYSTEM_NAME = 'factory-fs';
 export const CEPH_OBJECT_STORE_NAME = 'factory-object';
-/** The ceph-csi-operator configuration Rook's CSI drivers read their defaults from. */
-export const CSI_OPERATOR_CONFIG = 'ceph-csi-operator-config';
 export const SCRATCH_POOL = 'scratch';
 const MONS = 3;
 const MGRS = 2;
@@ -56,16 +54,6 @@ export class CephStorage extends Construct {
         spec,
         protect: true,
       });
-
-    // The Ceph CSI node plugin mounts volumes for pods: it must run on the GPU nodes too.
-    // Rook 1.20 deploys it through ceph-csi-operator, whose OperatorConfig holds the defaults.
-    new CustomResource(this, 'csi-operator-config', {
-      siteId: site.id,
-      apiVersion: 'csi.ceph.io/v1',
-      kind: 'OperatorConfig',
-      metadata: { name: CSI_OPERATOR_CONFIG, namespace },
-      spec: { driverSpecDefaults: { nodePlugin: { tolerations: [...GPU_NODE_AGENT_TOLERATIONS] } } },
-    });
 
     this.storageNodes = new CustomResource(this, 'storage-nodes', {
       siteId: site.id,
