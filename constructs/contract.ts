@@ -95,18 +95,19 @@ export const KUEUE = {
   topology: 'factory-topology',
   /** ClusterQueue and LocalQueue of the acceptance checks and health checks. */
   acceptanceQueue: 'acceptance',
+  /**
+   * ClusterQueue and LocalQueue of the checks that need one pod per node but not a node's GPUs
+   * (inventory, RDMA pairs, storage clients): its flavors are not topology-aware, because Kueue's
+   * topology-aware placement packs pods by capacity and ignores their anti-affinity.
+   */
+  spreadQueue: 'acceptance-spread',
+  /** Suffix of the pool flavors without topology the spread queue uses. */
+  spreadFlavorSuffix: '-spread',
   queueNameLabel: 'kueue.x-k8s.io/queue-name',
   priorityClassLabel: 'kueue.x-k8s.io/priority-class',
   /** Workload priority class of the checks. */
   acceptancePriority: 'acceptance',
 } as const;
-
-/**
- * CPU and memory the acceptance queue keeps on every pool in Phase 2, besides the health-check
- * nodes: the per-node inventory pods (100m, 256Mi each) and an RDMA pair (2 x 2 cores, 4 GiB),
- * which also run on partitioned pools. The checks request no more than this.
- */
-export const HEALTH_CHECK_FLOOR = { cpusPerNode: 0.1, memoryGiBPerNode: 0.25, cpus: 4, memoryGiB: 8 } as const;
 
 /** ConfigMaps one construct writes and others mount or read. */
 export const CONFIG_MAPS = {

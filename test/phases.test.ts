@@ -102,8 +102,11 @@ describe('Phase 1: acceptance jobs', () => {
         expect(check.metadata.labels!['kueue.x-k8s.io/queue-name']).toBeUndefined();
         expect(podSpecOf(check)).toMatchObject({ hostNetwork: true, nodeSelector: { 'ai-factory.eu/uplink': expect.any(String) } });
       } else {
+        // Checks that take GPUs go through the topology-aware queue; one pod per node without
+        // GPUs (inventory, RDMA pairs, storage clients) through the spread queue.
+        const spread = /^(inventory|rdma-pairs|storage)-/.test(check.metadata.name);
         expect(check.metadata.labels).toMatchObject({
-          'kueue.x-k8s.io/queue-name': 'acceptance',
+          'kueue.x-k8s.io/queue-name': spread ? 'acceptance-spread' : 'acceptance',
           'kueue.x-k8s.io/priority-class': 'acceptance',
         });
       }
@@ -147,7 +150,7 @@ describe('Phase 2: production', () => {
     const nccl = checks.find((c) => c.metadata.name === 'nccl-allreduce-h200')!;
     expect(nccl.spec).toMatchObject({
       schedule: HEALTH_CHECK_SCHEDULES.nccl,
-      concurrencyPolicy: 'Forbid',
+      concurrencyPolicy: 'Replace',
       jobTemplate: { metadata: { labels: { 'kueue.x-k8s.io/queue-name': 'acceptance' } } },
     });
     expect(containerEnv(nccl).MIN_BUSBW_GBPS).toBe('350');
@@ -240,7 +243,7 @@ describe('Kueue', () => {
         .filter((m) => m.kind === 'ResourceFlavor')
         .map((f) => f.metadata.name)
         .sort(),
-    ).toEqual(['h100-mig', 'h200']);
+    ).toEqual(['h100-mig', 'h100-mig-spread', 'h200', 'h200-spread']);
     expect(cz.find((m) => m.kind === 'ResourceFlavor' && m.metadata.name === 'h200')!.spec).toMatchObject({
       nodeLabels: { 'ai-factory.eu/pool': 'h200' },
       topologyName: 'factory-topology',
@@ -254,7 +257,7 @@ describe('Kueue', () => {
 
   test('one ClusterQueue per programme in one cohort, with fair sharing and the configured borrowing limit', () => {
     const queues = cz.filter((m) => m.kind === 'ClusterQueue');
-    expect(queues.map((q) => q.metadata.name).sort()).toEqual(['academic', 'acceptance', 'industrial', 'sme']);
+    expect(queues.map((q) => q.metadata.name).sort()).toEqual(['academic', 'acceptance', 'acceptance-spread', 'industrial', 'sme']);
     for (const q of queues) expect(q.spec).toMatchObject({ cohortName: 'factory', fairSharing: { weight: '1' } });
     const academic = queues.find((q) => q.metadata.name === 'academic')!;
     const h200 = academic.spec.resourceGroups[0].flavors.find((f: { name: string }) => f.name === 'h200').resources[0];

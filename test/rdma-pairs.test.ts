@@ -34,6 +34,7 @@ cat "$STUB_DIR/names/$host" 2>/dev/null
   writeFileSync(
     join(bin, 'ib_write_bw'),
     `#!/bin/sh
+echo "$*" >> "$STUB_DIR/args"
 last=$(eval echo "\\\${$#}")
 port=$(echo "$*" | sed 's/.*-p \\([0-9]*\\).*/\\1/')
 case "$last" in
@@ -57,7 +58,11 @@ interface Pod {
 }
 
 /** Runs one pod per node name, index i on nodes[i]; `missing` pods never start. */
-async function run(nodes: string[], env: Record<string, string> = {}, missing: number[] = []): Promise<{ pods: Pod[]; pairs: string[] }> {
+async function run(
+  nodes: string[],
+  env: Record<string, string> = {},
+  missing: number[] = [],
+): Promise<{ pods: Pod[]; pairs: string[]; state: string }> {
   const { bin, state } = stubs();
   const script = join(tempDir('rdma-script-'), 'rdma-pairs.sh');
   writeFileSync(script, RDMA_PAIRS_SH);
@@ -101,7 +106,7 @@ async function run(nodes: string[], env: Record<string, string> = {}, missing: n
   } catch {
     pairs = [];
   }
-  return { pods, pairs };
+  return { pods, pairs, state };
 }
 
 const rackOf = (node: string) => Number(/-r(\d+)-/.exec(node)![1]);
@@ -129,6 +134,14 @@ describe('RDMA pair check script', () => {
     expect(passes).toHaveLength(4); // two clients x two rails
     for (const line of passes)
       expect(line).toMatch(/^PASS rdma h200-r\d+-n\d+->rdma-pairs-h200-x-\d\.rdma-pairs-h200 mlx5_[01] 390 Gb\/s threshold=360$/);
+  });
+
+  test('connects through the RDMA connection manager on RoCE, which picks the routable RoCE v2 GID', async () => {
+    const { pods, state } = await run(nodes, { FABRIC: 'roce' });
+    expect(pods.map((p) => p.status)).toEqual([0, 0, 0, 0]);
+    const args = readFileSync(join(state, 'args'), 'utf8').trim().split('\n');
+    expect(args.length).toBeGreaterThanOrEqual(8);
+    for (const line of args) expect(line).toMatch(/^-R -d mlx5_[01] /);
   });
 
   test('fails each rail below the threshold', async () => {

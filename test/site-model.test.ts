@@ -4,6 +4,7 @@
  * negative test that breaks one thing and names it.
  */
 import { Testing } from 'cdktf/lib/testing';
+import { parse as parseYaml, stringify } from 'yaml';
 import type { Fleet, Site } from '../config';
 import { buildFleet } from '../stacks/fleet';
 import {
@@ -89,15 +90,13 @@ describe('site model: each rule fails when its behaviour breaks', () => {
     const policy = manifests(out.platform).find((m) => m.kind === 'NicClusterPolicy');
     policy.spec.tolerations = [];
     const csi = release(out, 'ceph-csi-drivers');
-    csi.values = [
-      csi.values[0].replace(
-        /(nodePlugin:\n(?:\s+priorityClassName: .*\n)?\s+tolerations:\n)(\s+- .*\n(\s+\w+: .*\n)*)+/,
-        '$1        - key: nvidia.com/gpu\n          operator: Exists\n',
-      ),
-    ];
+    // Tolerations only in the operator defaults: the chart's per-driver empty list wins.
+    const csiValues = parseYaml(csi.values[0]);
+    csiValues.drivers.rbd.nodePlugin.tolerations = [];
+    csi.values = [stringify(csiValues)];
     const problems = nodeAgentProblems(out);
     expect(problems).toContainEqual(expect.stringMatching(/NicClusterPolicy .* does not tolerate pool \S+'s taints/));
-    expect(problems).toContainEqual(expect.stringMatching(/Ceph CSI node plugin does not tolerate pool/));
+    expect(problems).toContainEqual(expect.stringMatching(/Ceph CSI node plugin \(rbd\) does not tolerate pool/));
     // Rook 1.20 deploys no CSI driver itself: without the drivers chart, nothing mounts Ceph.
     const noDrivers = clone(withRook);
     for (const [name, r] of Object.entries(noDrivers.foundation.resource.helm_release as Obj))
@@ -183,6 +182,19 @@ describe('site model: each rule fails when its behaviour breaks', () => {
         /Kueue never admits Job\/factory-acceptance\/dcgm-diag-\S+: no flavor of ClusterQueue acceptance fits \(.*\S+: topology-aware, and the podset has no topology annotation/,
       ),
     );
+  });
+
+  test('pods that spread one per node without GPUs are refused on topology-aware flavors, which would pack them', () => {
+    const out = clone(phase1);
+    const inventory = manifests(out.platform).find((m) => m.kind === 'Job' && m.metadata.name.startsWith('inventory-'));
+    inventory.metadata.labels['kueue.x-k8s.io/queue-name'] = 'acceptance';
+    expect(admissionProblems(out)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `Kueue never admits Job/factory-acceptance/${inventory.metadata.name}: its pods spread one per node by anti-affinity, but topology-aware flavor \\S+ places them by capacity`,
+        ),
+      ),
+    ]);
   });
 
   test('fabric or storage checks that may overlap, or a check that bypasses Kueue, are refused', () => {

@@ -153,10 +153,12 @@ function nodeAgents(out: SiteOutput): { agent: string; tolerations: Toleration[]
   if (byChart['rook-ceph']) {
     // Rook >= 1.20 deploys no CSI driver itself: without the ceph-csi-drivers release there is none.
     const csi = byChart['ceph-csi-drivers'];
-    agents.push({
-      agent: 'Ceph CSI node plugin',
-      tolerations: csi ? (csi.operatorConfig?.driverSpecDefaults?.nodePlugin?.tolerations ?? []) : [],
-    });
+    // The chart renders each driver's own list (empty by default), which the operator prefers to
+    // the defaults: every enabled driver's node plugin must tolerate the pools.
+    for (const driver of ['rbd', 'cephfs']) {
+      if (csi && csi.drivers?.[driver]?.enabled === false) continue;
+      agents.push({ agent: `Ceph CSI node plugin (${driver})`, tolerations: csi?.drivers?.[driver]?.nodePlugin?.tolerations ?? [] });
+    }
     if (!csi) agents.push({ agent: 'Ceph CSI drivers (no ceph-csi-drivers release)', tolerations: [] });
   }
   return agents;
@@ -180,6 +182,8 @@ export function nodeAgentProblems(out: SiteOutput): string[] {
 
 interface Workload {
   readonly name: string;
+  /** The pod template's labels. */
+  readonly labels: Record<string, string>;
   readonly namespace: string;
   readonly queue?: string;
   readonly count: number;
@@ -200,6 +204,7 @@ function workloads(stack: Obj | undefined): Workload[] {
         queue: labels['kueue.x-k8s.io/queue-name'],
         count: job.spec.parallelism ?? 1,
         pod: job.spec.template.spec,
+        labels: job.spec.template.metadata?.labels ?? {},
         annotations: job.spec.template.metadata?.annotations ?? {},
       };
     });
@@ -387,6 +392,15 @@ export function admission(out: SiteOutput, w: Workload): string | undefined {
     return `topology-placed podset gets several flavors (${assigned.join(', ')}); topology-aware scheduling needs one`;
   if (topology && assigned.length > 0 && !flavors[assigned[0]]?.topologyName)
     return `topology-placed podset gets flavor ${assigned[0]}, which has no topology`;
+  // Topology-aware placement pins each pod to a node by capacity and ignores pod anti-affinity:
+  // pods meant to spread one per node only do so when each fills a node's GPUs.
+  const spreads = ((w.pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) as Obj[]).some(
+    (t) => t.topologyKey === 'kubernetes.io/hostname' && selects(t.labelSelector ?? {}, w.labels),
+  );
+  const wholeGpus = Object.keys(requests).some((r) => r.startsWith('nvidia.com/'));
+  if (spreads && !wholeGpus && assigned.some((f) => flavors[f]?.topologyName)) {
+    return `its pods spread one per node by anti-affinity, but topology-aware flavor ${assigned.find((f) => flavors[f]?.topologyName)} places them by capacity: they pile onto a few nodes`;
+  }
   return undefined;
 }
 

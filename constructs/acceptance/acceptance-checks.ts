@@ -57,10 +57,12 @@ interface Check {
   readonly podAnnotations?: Record<string, string>;
   readonly pod: Obj;
   /**
-   * Admitted through the acceptance queue. The WAN check is not: it uses no GPU, runs on a gateway
-   * that need not be in a pool, and a pool flavor would pin it to the pool. @default true
+   * The Kueue queue: `acceptance` (topology-aware, for checks that take GPUs), `spread` (for one
+   * pod per node without GPUs, which topology-aware placement would pack onto a few nodes), or
+   * none: the WAN check uses no GPU and runs on a gateway that need not be in a pool.
+   * @default 'acceptance'
    */
-  readonly queued?: boolean;
+  readonly queue?: 'acceptance' | 'spread' | 'none';
 }
 
 /** How long a run of each check may take before it counts as failed: a hung run never blocks the next. */
@@ -68,7 +70,7 @@ const DEADLINE_SECONDS: Record<CheckKind, number> = {
   inventory: 15 * 60,
   wan: 15 * 60,
   dcgm: 3 * 3600,
-  gpuPerf: 30 * 60,
+  gpuPerf: 60 * 60,
   rdma: 60 * 60,
   nccl: 60 * 60,
   storage: 60 * 60,
@@ -125,6 +127,13 @@ export class AcceptanceChecks extends Construct {
       metadata: { name: KUEUE.acceptanceQueue, namespace },
       spec: { clusterQueue: KUEUE.acceptanceQueue },
     });
+    new CustomResource(this, 'spread-queue', {
+      siteId: site.id,
+      apiVersion: 'kueue.x-k8s.io/v1beta2',
+      kind: 'LocalQueue',
+      metadata: { name: KUEUE.spreadQueue, namespace },
+      spec: { clusterQueue: KUEUE.spreadQueue },
+    });
 
     // Phase 1 burns in every node of every pool, MIG pools with whole GPUs. Phase 2 checks the
     // nodes the health-check reserve holds each week (one per pool, two on the rails), on pools
@@ -164,9 +173,9 @@ export class AcceptanceChecks extends Construct {
 
 /** The Job (Phase 1) or CronJob (Phase 2) of a check. */
 function workload(site: Site, namespace: string, check: Check): ConstructorParameters<typeof CustomResource>[2] {
-  const queued = check.queued ?? true;
+  const queue = { acceptance: KUEUE.acceptanceQueue, spread: KUEUE.spreadQueue, none: undefined }[check.queue ?? 'acceptance'];
   const kueueLabels = {
-    ...(queued ? { [KUEUE.queueNameLabel]: KUEUE.acceptanceQueue, [KUEUE.priorityClassLabel]: KUEUE.acceptancePriority } : {}),
+    ...(queue ? { [KUEUE.queueNameLabel]: queue, [KUEUE.priorityClassLabel]: KUEUE.acceptancePriority } : {}),
     [CHECK_LABEL]: check.name,
   };
   const lane = CHECK_LANES[check.kind];
@@ -207,13 +216,14 @@ function workload(site: Site, namespace: string, check: Check): ConstructorParam
   };
   const metadata = { name: check.name, namespace, labels: kueueLabels, annotations: { [`${LABEL_PREFIX}/threshold`]: check.threshold } };
   if (site.phase === 1) {
-    // Kueue unsuspends the Job when it admits it; a Job outside Kueue starts at once.
+    // Kueue unsuspends the Job when it admits it. The WAN check, outside Kueue, waits suspended
+    // for ops to label the uplink's gateway and unsuspend it (README).
     return {
       siteId: site.id,
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata,
-      spec: { ...jobSpec, suspend: queued },
+      spec: { ...jobSpec, suspend: true },
       computedFields: ['spec.suspend', 'spec.selector', 'spec.template.metadata.labels'],
     };
   }
@@ -225,7 +235,9 @@ function workload(site: Site, namespace: string, check: Check): ConstructorParam
     spec: {
       schedule: HEALTH_CHECK_SCHEDULES[check.kind],
       timeZone: 'Etc/UTC',
-      concurrencyPolicy: 'Forbid',
+      // A run still waiting (not admitted, or its pods not placed) gives way to the next one
+      // instead of blocking every later run.
+      concurrencyPolicy: 'Replace',
       // A run that could not start within an hour of its slot is skipped, not started late.
       startingDeadlineSeconds: 3600,
       successfulJobsHistoryLimit: 3,
@@ -282,6 +294,7 @@ function inventoryCheck({ images }: AcceptanceChecksProps, pool: NodePool): Chec
   const name = `inventory-${pool.name}`;
   return {
     name,
+    queue: 'spread',
     kind: 'inventory',
     indexed: true,
     completions: pool.nodes,
@@ -426,6 +439,7 @@ function rdmaCheck(props: AcceptanceChecksProps, pool: NodePool, nodes: number):
   const fabric = fabricAccess(props);
   return {
     name,
+    queue: 'spread',
     kind: 'rdma',
     indexed: true,
     completions: nodes - (nodes % 2),
@@ -448,6 +462,7 @@ function rdmaCheck(props: AcceptanceChecksProps, pool: NodePool, nodes: number):
               PAIR_PODS: nodes - (nodes % 2),
               NAME_PORT: NAME_EXCHANGE_PORT,
               RACKS_PER_BLOCK: pool.racks.perBlock,
+              FABRIC: site.interconnect.fabric,
             }),
           ],
           resources: resources('2', '4Gi', fabric.resources),
@@ -468,7 +483,7 @@ function wanCheck({ images, site }: AcceptanceChecksProps, uplink: Site['interco
     indexed: false,
     completions: 1,
     threshold: `iperf3 to ${uplink.peer} (${uplink.endpoint}) >= ${minGbps} Gb/s of ${uplink.gbps} contracted`,
-    queued: false,
+    queue: 'none',
     pod: basePod(
       [
         {
@@ -499,6 +514,7 @@ function storageCheck({ images, site }: AcceptanceChecksProps, tier: string, sto
   const perClient = Math.round((site.acceptance.storageReadGBps / STORAGE_CLIENTS) * 100) / 100;
   return {
     name,
+    queue: 'spread',
     kind: 'storage',
     indexed: true,
     completions: STORAGE_CLIENTS,

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { PROGRAMMES, healthCheckReserveGpus, poolGpus, type NodePool, type Programme, type Site } from '../../config';
 import { gpuResources, migActive } from '../gpu/gpu-resources';
 import { CustomResource } from '../custom-resource';
-import { ACCEPTANCE_NAMESPACE_LABEL, HEALTH_CHECK_FLOOR, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
+import { ACCEPTANCE_NAMESPACE_LABEL, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
 import { splitProportionally } from './private/quota-split';
 
 const KUEUE_API = 'kueue.x-k8s.io/v1beta2';
@@ -10,6 +10,12 @@ export const COHORT = KUEUE.cohort;
 export const TOPOLOGY = KUEUE.topology;
 /** ClusterQueue of the acceptance checks (Phase 1: every pool) and health checks (Phase 2: a reserve). */
 export const ACCEPTANCE_QUEUE = KUEUE.acceptanceQueue;
+/** ClusterQueue of the checks that spread one pod per node without GPUs. */
+export const SPREAD_QUEUE = KUEUE.spreadQueue;
+/** Per node of a pool, what the spread checks may hold at once: an inventory pod (100m, 256Mi) and an RDMA pod (2 cores, 4 GiB). */
+const SPREAD_CHECK_NODE = { cpus: 2.1, memoryGiB: 4.25 } as const;
+/** Per pool, the storage clients (8 x 4 cores, 8 GiB). */
+const SPREAD_CHECK_EXTRA = { cpus: 32, memoryGiB: 64 } as const;
 export { PROGRAMME_LABEL } from '../contract';
 
 /** Workload priorities, highest first: acceptance preempts borrowed production work. */
@@ -51,6 +57,10 @@ export class KueueQueues extends Construct {
           topologyName: TOPOLOGY,
         }),
       );
+      cr(`flavor-${pool.name}-spread`, 'ResourceFlavor', `${pool.name}${KUEUE.spreadFlavorSuffix}`, {
+        nodeLabels: { [NODE_LABELS.pool]: pool.name },
+        tolerations: [poolToleration(pool.name)],
+      });
     }
     for (const [name, spec] of Object.entries(WORKLOAD_PRIORITIES)) {
       new CustomResource(this, `priority-${name}`, {
@@ -128,13 +138,22 @@ export class KueueQueues extends Construct {
     queue(
       ACCEPTANCE_QUEUE,
       { matchLabels: { [ACCEPTANCE_NAMESPACE_LABEL]: 'true' } },
-      group((pool, i) =>
-        // Also the per-node inventory and an RDMA pair on every pool, partitioned ones included.
-        poolQuotas(pool, acceptanceOwnsAll ? 1 : reserve[i] / poolGpus(pool), undefined, {
-          cpus: pool.nodes * HEALTH_CHECK_FLOOR.cpusPerNode + HEALTH_CHECK_FLOOR.cpus,
-          memoryGiB: pool.nodes * HEALTH_CHECK_FLOOR.memoryGiBPerNode + HEALTH_CHECK_FLOOR.memoryGiB,
-        }),
-      ),
+      group((pool, i) => poolQuotas(pool, acceptanceOwnsAll ? 1 : reserve[i] / poolGpus(pool))),
     );
+    // The checks that spread one pod per node without taking its GPUs go through a queue whose
+    // flavors are not topology-aware (so the scheduler's anti-affinity spreads them), with CPU
+    // and memory for every node of every pool: an inventory pod, an RDMA pod and a storage client.
+    queue(SPREAD_QUEUE, { matchLabels: { [ACCEPTANCE_NAMESPACE_LABEL]: 'true' } }, [
+      {
+        coveredResources: ['cpu', 'memory'],
+        flavors: site.nodePools.map((pool) => ({
+          name: `${pool.name}${KUEUE.spreadFlavorSuffix}`,
+          resources: [
+            { name: 'cpu', nominalQuota: Math.ceil(pool.nodes * SPREAD_CHECK_NODE.cpus + SPREAD_CHECK_EXTRA.cpus) },
+            { name: 'memory', nominalQuota: `${Math.ceil(pool.nodes * SPREAD_CHECK_NODE.memoryGiB + SPREAD_CHECK_EXTRA.memoryGiB)}Gi` },
+          ],
+        })),
+      },
+    ]);
   }
 }

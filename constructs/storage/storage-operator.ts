@@ -43,6 +43,8 @@ export class RookCephOperator extends Construct {
       },
     });
     const ns = props.chart.namespace;
+    // Pods on GPU nodes mount Ceph volumes: the node plugin must run there too.
+    const nodePlugin = () => ({ priorityClassName: 'system-node-critical', tolerations: [...GPU_NODE_AGENT_TOLERATIONS] });
     // Needs the ceph-csi-operator and its CRDs, which the rook-ceph chart installs.
     this.csiDrivers = new OperatorRelease(this, 'csi-drivers', {
       siteId: props.site.id,
@@ -54,14 +56,16 @@ export class RookCephOperator extends Construct {
           namespace: ns,
           driverSpecDefaults: {
             imageSet: { name: ROOK_CSI_IMAGE_SET },
-            // Pods on GPU nodes mount Ceph volumes: the node plugin must run there too.
-            nodePlugin: { priorityClassName: 'system-node-critical', tolerations: [...GPU_NODE_AGENT_TOLERATIONS] },
+            nodePlugin: nodePlugin(),
           },
         },
+        // The chart renders each driver's own nodePlugin.tolerations (an empty list by default),
+        // which the operator takes over the defaults: the tolerations go on every driver.
         drivers: {
-          rbd: { enabled: true, name: `${ns}.rbd.csi.ceph.com` },
-          cephfs: { enabled: true, name: `${ns}.cephfs.csi.ceph.com` },
+          rbd: { enabled: true, name: `${ns}.rbd.csi.ceph.com`, nodePlugin: nodePlugin() },
+          cephfs: { enabled: true, name: `${ns}.cephfs.csi.ceph.com`, nodePlugin: nodePlugin() },
           nfs: { enabled: false, name: `${ns}.nfs.csi.ceph.com` },
+          nvmeof: { enabled: false, name: `${ns}.nvmeof.csi.ceph.com` },
         },
       },
     });

@@ -117,16 +117,22 @@ if [ $pos -lt $half ]; then role=server; peer_index=$(echo "$order" | sed -n "$(
 else role=client; peer_index=$(echo "$order" | sed -n "$((pos - half + 1))p"); fi
 peer="$JOB_NAME-$peer_index.$SUBDOMAIN"
 port=18515
+# RoCE: connect through the RDMA connection manager, which picks the RoCE v2 GID of the rail's
+# address; the default GID index 0 is RoCE v1 link-local and does not cross routed rails.
+CM=""; [ "\${FABRIC:-infiniband}" = roce ] && CM="-R"
 if [ $role = server ]; then
   pids=""
-  for hca in $RAIL_HCAS; do ib_write_bw -d "$hca" -F --report_gbits -p "$port" -D 10 >/dev/null & pids="$pids $!"; port=$((port + 1)); done
-  wait $pids; echo "served rails on $NODE_NAME for $peer"; finish 0
+  for hca in $RAIL_HCAS; do ib_write_bw $CM -d "$hca" -F --report_gbits -p "$port" -D 10 >/dev/null & pids="$pids $!"; port=$((port + 1)); done
+  served=0
+  for pid in $pids; do wait $pid || served=1; done
+  if [ $served -eq 0 ]; then echo "served rails on $NODE_NAME for $peer"; else echo "FAIL rdma $NODE_NAME: a rail's server ended in error (see $peer)"; fi
+  finish $served
 fi
 status=0
 for hca in $RAIL_HCAS; do
   # perftest serves one connection: no probe touches the server's port, the client just retries.
-  until out=$(ib_write_bw -d "$hca" -F --report_gbits -p "$port" -D 10 "$peer" 2>&1); do
-    if [ $(date +%s) -gt $deadline ]; then echo "FAIL rdma $NODE_NAME->$peer $hca: server never answered"; finish 1; fi; sleep 2
+  until out=$(ib_write_bw $CM -d "$hca" -F --report_gbits -p "$port" -D 10 "$peer" 2>&1); do
+    if [ $(date +%s) -gt $deadline ]; then echo "FAIL rdma $NODE_NAME->$peer $hca: no measurement (server never answered, or ended after a failed attempt): $(echo "$out" | tail -1)"; finish 1; fi; sleep 2
   done
   gbps=$(echo "$out" | awk '$1 ~ /^[0-9]+$/ && NF >= 5 {bw=$4} END {print bw+0}')
   port=$((port + 1))
