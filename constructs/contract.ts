@@ -83,6 +83,8 @@ export const PROGRAMME_LABEL = `${LABEL_PREFIX}/programme`;
 export const PRIORITY_CLASS = {
   system: 'factory-system',
   production: 'factory-production',
+  /** Checks that must not be evicted and must never evict: high, non-preempting. */
+  check: 'factory-check',
   preemptible: 'factory-preemptible',
 } as const;
 

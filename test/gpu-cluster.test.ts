@@ -134,7 +134,7 @@ describe('NodeFeatureDiscovery', () => {
 });
 
 describe('WorkloadClasses', () => {
-  test('an NVIDIA RuntimeClass and three ordered PriorityClasses, none the global default', () => {
+  test('an NVIDIA RuntimeClass and four ordered PriorityClasses, none the global default', () => {
     const json = Testing.synth(stackWith((stack) => new WorkloadClasses(stack, 'classes', { siteId: 'es-barcelona' })));
     expect(json).toHaveResourceWithProperties(RuntimeClassV1, {
       handler: 'nvidia',
@@ -146,7 +146,12 @@ describe('WorkloadClasses', () => {
       global_default: boolean;
       preemption_policy: string;
     }[];
-    expect(classes.map((c) => [c.metadata.name, c.value, c.preemption_policy]).sort((a, b) => Number(b[1]) - Number(a[1]))).toEqual([
+    expect(
+      classes
+        .map((c) => [c.metadata.name, c.value, c.preemption_policy])
+        .sort((a, b) => Number(b[1]) - Number(a[1]) || String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual([
+      ['factory-check', 1_000_000, 'Never'],
       ['factory-system', 1_000_000, 'PreemptLowerPriority'],
       ['factory-production', 10_000, 'PreemptLowerPriority'],
       ['factory-preemptible', 100, 'Never'],

@@ -397,7 +397,8 @@ export function admission(out: SiteOutput, w: Workload): string | undefined {
   const spreads = ((w.pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) as Obj[]).some(
     (t) => t.topologyKey === 'kubernetes.io/hostname' && selects(t.labelSelector ?? {}, w.labels),
   );
-  const wholeGpus = Object.keys(requests).some((r) => r.startsWith('nvidia.com/'));
+  // Whole GPUs fill a node only as nvidia.com/gpu (not RDMA VFs, not MIG slices).
+  const wholeGpus = (requests['nvidia.com/gpu'] ?? 0) > 0;
   if (spreads && !wholeGpus && assigned.some((f) => flavors[f]?.topologyName)) {
     return `its pods spread one per node by anti-affinity, but topology-aware flavor ${assigned.find((f) => flavors[f]?.topologyName)} places them by capacity: they pile onto a few nodes`;
   }

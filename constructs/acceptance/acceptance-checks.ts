@@ -211,7 +211,13 @@ function workload(site: Site, namespace: string, check: Check): ConstructorParam
         labels: { [CHECK_LABEL]: check.name, ...(lane ? { [LANE_LABEL]: lane } : {}) },
         ...(check.podAnnotations ? { annotations: check.podAnnotations } : {}),
       },
-      spec: { ...check.pod, ...(affinity ? { affinity } : {}), ...(check.rendezvous ? { subdomain: check.name } : {}) },
+      spec: {
+        ...check.pod,
+        // Beside production on nodes the checks do not own: they wait for room instead of evicting.
+        ...(check.queue === 'spread' ? { priorityClassName: PRIORITY_CLASS.check } : {}),
+        ...(affinity ? { affinity } : {}),
+        ...(check.rendezvous ? { subdomain: check.name } : {}),
+      },
     },
   };
   const metadata = { name: check.name, namespace, labels: kueueLabels, annotations: { [`${LABEL_PREFIX}/threshold`]: check.threshold } };
@@ -462,7 +468,6 @@ function rdmaCheck(props: AcceptanceChecksProps, pool: NodePool, nodes: number):
               PAIR_PODS: nodes - (nodes % 2),
               NAME_PORT: NAME_EXCHANGE_PORT,
               RACKS_PER_BLOCK: pool.racks.perBlock,
-              FABRIC: site.interconnect.fabric,
             }),
           ],
           resources: resources('2', '4Gi', fabric.resources),

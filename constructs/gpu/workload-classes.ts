@@ -13,6 +13,12 @@ export const PRIORITY_CLASSES = {
     preempting: true,
     description: 'Platform services of the AI factory (acceptance, health checks, serving control plane).',
   },
+  [PRIORITY_CLASS.check]: {
+    value: 1_000_000,
+    preempting: false,
+    description:
+      'Checks that run beside production (per-node inventory, RDMA pairs, storage clients): never evicted by it, never evicting it.',
+  },
   [PRIORITY_CLASS.production]: { value: 10_000, preempting: true, description: 'Production training and inference of admitted projects.' },
   [PRIORITY_CLASS.preemptible]: {
     value: 100,

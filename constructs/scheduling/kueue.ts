@@ -41,7 +41,13 @@ export function kueueConfiguration(): Record<string, unknown> {
       },
     },
     clientConnection: { qps: 300, burst: 500 },
-    waitForPodsReady: { timeout: PODS_READY_TIMEOUT, blockAdmission: false },
+    // A workload whose pods never all start is requeued with back-off three times, then
+    // deactivated: a check that cannot be placed ends instead of looping.
+    waitForPodsReady: {
+      timeout: PODS_READY_TIMEOUT,
+      blockAdmission: false,
+      requeuingStrategy: { timestamp: 'Eviction', backoffLimitCount: 3, backoffBaseSeconds: 60, backoffMaxSeconds: 3600 },
+    },
     // RDMA devices are shared (rdma/rdma_rails) or one VF per rail per pod (nvidia.com/rail_<n>):
     // not a quota anyone holds, so Kueue admits without counting them.
     resources: { excludeResourcePrefixes: [...RDMA_RESOURCE_PREFIXES] },

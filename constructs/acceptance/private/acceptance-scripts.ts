@@ -92,6 +92,9 @@ export const RDMA_PAIRS_SH = `set -eu
 # (block, rack, node) from those names (<prefix>-r<rack>-n<node>) and pair the first half with the
 # second, so pairs cross leaf blocks where the pool has several, and racks always. Peers are
 # waited for, never slept on: the client retries until its server answers, within a deadline.
+# The control connection goes over the pod network; each rail's data over its own HCA (-d). On
+# RoCE perftest picks the rail's IPv4 RoCE v2 GID itself when no GID index is given (not -R:
+# rdma_cm would follow the route to the pod address, which has no RDMA device).
 i=$JOB_COMPLETION_INDEX
 n=$PAIR_PODS
 deadline=$(( $(date +%s) + \${PEER_TIMEOUT_S:-600} ))
@@ -117,12 +120,9 @@ if [ $pos -lt $half ]; then role=server; peer_index=$(echo "$order" | sed -n "$(
 else role=client; peer_index=$(echo "$order" | sed -n "$((pos - half + 1))p"); fi
 peer="$JOB_NAME-$peer_index.$SUBDOMAIN"
 port=18515
-# RoCE: connect through the RDMA connection manager, which picks the RoCE v2 GID of the rail's
-# address; the default GID index 0 is RoCE v1 link-local and does not cross routed rails.
-CM=""; [ "\${FABRIC:-infiniband}" = roce ] && CM="-R"
 if [ $role = server ]; then
   pids=""
-  for hca in $RAIL_HCAS; do ib_write_bw $CM -d "$hca" -F --report_gbits -p "$port" -D 10 >/dev/null & pids="$pids $!"; port=$((port + 1)); done
+  for hca in $RAIL_HCAS; do ib_write_bw -d "$hca" -F --report_gbits -p "$port" -D 10 >/dev/null & pids="$pids $!"; port=$((port + 1)); done
   served=0
   for pid in $pids; do wait $pid || served=1; done
   if [ $served -eq 0 ]; then echo "served rails on $NODE_NAME for $peer"; else echo "FAIL rdma $NODE_NAME: a rail's server ended in error (see $peer)"; fi
@@ -131,7 +131,7 @@ fi
 status=0
 for hca in $RAIL_HCAS; do
   # perftest serves one connection: no probe touches the server's port, the client just retries.
-  until out=$(ib_write_bw $CM -d "$hca" -F --report_gbits -p "$port" -D 10 "$peer" 2>&1); do
+  until out=$(ib_write_bw -d "$hca" -F --report_gbits -p "$port" -D 10 "$peer" 2>&1); do
     if [ $(date +%s) -gt $deadline ]; then echo "FAIL rdma $NODE_NAME->$peer $hca: no measurement (server never answered, or ended after a failed attempt): $(echo "$out" | tail -1)"; finish 1; fi; sleep 2
   done
   gbps=$(echo "$out" | awk '$1 ~ /^[0-9]+$/ && NF >= 5 {bw=$4} END {print bw+0}')
