@@ -30,6 +30,8 @@ export interface OperatorReleaseProps {
   readonly namespace?: SiteNamespace;
   /** Installed only after these. @default [] */
   readonly dependsOn?: ITerraformDependable[];
+  /** Releases whose CRDs this one's values create objects of (ServiceMonitors, NodeFeatureRules): installed first. @default [] */
+  readonly after?: readonly OperatorRelease[];
 }
 
 /** An operator installed from a pinned chart into a namespace of its own. */
@@ -62,7 +64,7 @@ export class OperatorRelease extends Construct {
       timeout: props.timeoutSeconds ?? DEFAULT_TIMEOUT_S,
       maxHistory: MAX_HISTORY,
       values: [stringify(this.values)],
-      dependsOn: [this.namespace.resource, ...(props.dependsOn ?? [])],
+      dependsOn: [this.namespace.resource, ...(props.dependsOn ?? []), ...(props.after ?? []).map((r) => r.release)],
     });
   }
 }

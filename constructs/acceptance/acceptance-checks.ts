@@ -120,20 +120,19 @@ export class AcceptanceChecks extends Construct {
         'storage.sh': STORAGE_SH,
       },
     });
-    new CustomResource(this, 'local-queue', {
-      siteId: site.id,
-      apiVersion: 'kueue.x-k8s.io/v1beta2',
-      kind: 'LocalQueue',
-      metadata: { name: KUEUE.acceptanceQueue, namespace },
-      spec: { clusterQueue: KUEUE.acceptanceQueue },
-    });
-    new CustomResource(this, 'spread-queue', {
-      siteId: site.id,
-      apiVersion: 'kueue.x-k8s.io/v1beta2',
-      kind: 'LocalQueue',
-      metadata: { name: KUEUE.spreadQueue, namespace },
-      spec: { clusterQueue: KUEUE.spreadQueue },
-    });
+    // Construct ids are Terraform addresses: 'local-queue' predates the spread queue.
+    for (const [rid, queue] of [
+      ['local-queue', KUEUE.acceptanceQueue],
+      ['spread-queue', KUEUE.spreadQueue],
+    ] as const) {
+      new CustomResource(this, rid, {
+        siteId: site.id,
+        apiVersion: 'kueue.x-k8s.io/v1beta2',
+        kind: 'LocalQueue',
+        metadata: { name: queue, namespace },
+        spec: { clusterQueue: queue },
+      });
+    }
 
     // Phase 1 burns in every node of every pool, MIG pools with whole GPUs. Phase 2 checks the
     // nodes the health-check reserve holds each week (one per pool, two on the rails), on pools

@@ -26,7 +26,7 @@ export class NetworkOperator extends Construct {
       pin: props.chart,
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'the OFED driver container loads kernel modules; device plugins reach host RDMA devices',
-      dependsOn: (props.after ?? []).map((r) => r.release),
+      after: props.after,
       values: {
         // The fleet runs one NFD of its own (NodeFeatureDiscovery); the bundled copy stays off.
         nfd: { enabled: false, deployNodeFeatureRules: true },

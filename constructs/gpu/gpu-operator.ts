@@ -58,7 +58,7 @@ export class GpuOperator extends Construct {
       pin: props.chart,
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'the driver and toolkit daemonsets load kernel modules and write to the host',
-      dependsOn: (props.after ?? []).map((r) => r.release),
+      after: props.after,
       values: {
         // Every operand (driver, toolkit, device plugin, DCGM exporter, MIG manager, validator)
         // must reach every GPU node, whatever pool taint it carries.

@@ -28,7 +28,7 @@ export class NodeFeatureDiscovery extends Construct {
       pin: props.chart,
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'nfd-worker reads host /sys, /proc and /usr/lib through hostPath mounts to discover hardware',
-      dependsOn: (props.after ?? []).map((r) => r.release),
+      after: props.after,
       values: {
         master: {
           replicaCount: 2,

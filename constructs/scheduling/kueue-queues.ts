@@ -87,7 +87,7 @@ export class KueueQueues extends Construct {
     const sharedByPool = site.nodePools.map((pool, i) => poolGpus(pool) - reserve[i]);
 
     /** Quotas of one flavor: each covered resource scaled by the pool's share `fraction`, optionally with a borrowing limit. */
-    const poolQuotas = (pool: NodePool, fraction: number, borrowFraction?: number, floor = { cpus: 0, memoryGiB: 0 }) =>
+    const poolQuotas = (pool: NodePool, fraction: number, borrowFraction?: number) =>
       covered.map((name) => {
         const capacity =
           name === 'cpu'
@@ -95,11 +95,10 @@ export class KueueQueues extends Construct {
             : name === 'memory'
               ? pool.nodes * pool.memoryGiBPerNode
               : (resourcesOf(pool)[name] ?? 0);
-        const least = name === 'cpu' ? floor.cpus : name === 'memory' ? floor.memoryGiB : 0;
         const format = (n: number) => (name === 'memory' ? `${n}Gi` : n);
         return {
           name,
-          nominalQuota: format(Math.max(Math.floor(capacity * fraction), Math.ceil(least))),
+          nominalQuota: format(Math.floor(capacity * fraction)),
           ...(borrowFraction === undefined ? {} : { borrowingLimit: format(Math.floor(capacity * borrowFraction)) }),
         };
       });

@@ -85,7 +85,7 @@ export class Kueue extends Construct {
     this.operator = new OperatorRelease(this, 'operator', {
       siteId: props.site.id,
       pin: props.chart,
-      dependsOn: (props.after ?? []).map((r) => r.release),
+      after: props.after,
       values: {
         enablePrometheus: true,
         managerConfig: { controllerManagerConfigYaml: stringify(kueueConfiguration()) },

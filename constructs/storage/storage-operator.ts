@@ -36,7 +36,7 @@ export class RookCephOperator extends Construct {
       pin: props.chart,
       podSecurity: PodSecurityLevel.PRIVILEGED,
       podSecurityReason: 'Ceph OSDs and the CSI node plugin use host devices and mount propagation',
-      dependsOn: (props.after ?? []).map((r) => r.release),
+      after: props.after,
       values: {
         crds: { enabled: true },
         monitoring: { enabled: true },
