@@ -2,7 +2,7 @@
  * The checks themselves: what each one runs, where (pool, node spread, host network), with which
  * resources and privileges, and the threshold it reports against.
  */
-import { type Fleet, type NodePool, type RailPlan, type Site } from '../../../config';
+import type { Fleet, NodePool, RailPlan, Site } from '../../../config';
 import { NCCL_CONFIG_MAP } from '../../fabric/fabric-settings';
 import {
   CHECK_LABEL,
