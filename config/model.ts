@@ -4,6 +4,7 @@
  */
 import { GPUS, NICS, type GpuSpec, type NicSpec } from './catalogue';
 import type { AcceptanceThresholds, BackendConfig, ChartKey, ChartPin, FleetFile, NodePoolConfig, SiteConfig, SiteFile } from './schema';
+import { poolRails } from './rails';
 
 export type Country = SiteFile['country'];
 
@@ -96,8 +97,7 @@ export function siteBf16Pflops(site: Pick<Site, 'nodePools'>): number {
  */
 export function healthCheckNodes(pool: Pick<NodePool, 'nodes' | 'mig' | 'rails' | 'nicsPerNode'>, railsPerNode: number): number {
   if (pool.mig.strategy !== 'none') return 0;
-  const onRails = (pool.rails ?? (pool.nicsPerNode >= railsPerNode ? railsPerNode : 0)) > 0;
-  return Math.min(pool.nodes, onRails ? 2 : 1);
+  return Math.min(pool.nodes, poolRails(pool, railsPerNode) > 0 ? 2 : 1);
 }
 
 /** GPUs of each pool the health checks keep out of the programme quotas. */

@@ -21,6 +21,11 @@ export function stackId(site: Pick<Site, 'id'>, layer: Layer): string {
   return `${site.id}-${layer}`;
 }
 
+/** A site's stack ids in deploy order: tenants only in Phase 2. */
+export function siteStackIds(site: Pick<Site, 'id' | 'phase'>): string[] {
+  return LAYERS.filter((layer) => layer !== 'tenants' || site.phase === 2).map((layer) => stackId(site, layer));
+}
+
 /**
  * The documented Pod Security exceptions: operators that load kernel modules or reach host
  * devices (NFD, GPU Operator, Network Operator, Rook, node-exporter), and the acceptance checks.

@@ -128,12 +128,8 @@ export function renderMarkdown(diff: SynthDiff, allows: readonly string[], title
   for (const s of changed) {
     const count = (action: ResourceChange['action']) => s.resources.filter((r) => r.action === action).length;
     const status = s.status === 'changed' ? '' : ` (stack ${s.status})`;
-    const flag =
-      destructiveAddresses({ stacks: [s] }).length > 0
-        ? destructiveAddresses({ stacks: [s] }).every((a) => isAllowed(a, allows))
-          ? 'allowed'
-          : '**yes**'
-        : '';
+    const own = destructiveAddresses({ stacks: [s] });
+    const flag = own.length === 0 ? '' : own.every((a) => isAllowed(a, allows)) ? 'allowed' : '**yes**';
     lines.push(`| ${code(s.id)}${status} | ${count('add')} | ${count('change')} | ${count('replace')} | ${count('remove')} | ${flag} |`);
   }
   for (const s of changed) {

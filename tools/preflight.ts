@@ -13,7 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CONFIG_DIR, loadFleet } from '../config/loader';
 import type { Fleet, Site } from '../config/model';
 import { formatProblem } from '../config/source';
-import { LAYERS, stackId } from '../stacks/site-stack';
+import { siteStackIds } from '../stacks/site-stack';
 import { currentPlatform, installationConfig, mirrorHas, mirrorVersions, pinnedProviders, type PinnedProvider } from './private/providers';
 
 /** Oldest Terraform the synthesized stacks support: the s3 backend's `use_lockfile` came in 1.10. */
@@ -53,7 +53,7 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   const problems = [...terraform.problems, ...kube, ...backend, ...providers.problems];
   if (problems.length > 0) return { problems, report: [] };
 
-  const stacks = LAYERS.filter((layer) => layer !== 'tenants' || site.phase === 2).map((layer) => stackId(site, layer));
+  const stacks = siteStackIds(site);
   return {
     problems,
     report: [

@@ -5,7 +5,7 @@
 import { DEFAULT_CONFIG_DIR, loadFleet } from '../config/loader';
 import type { Fleet } from '../config/model';
 import { formatProblem } from '../config/source';
-import { LAYERS, stackId } from '../stacks/site-stack';
+import { siteStackIds } from '../stacks/site-stack';
 
 export function rolloutPlan(fleet: Fleet): string {
   const lines: string[] = [];
@@ -13,7 +13,7 @@ export function rolloutPlan(fleet: Fleet): string {
     lines.push(`Wave ${w + 1}: ${wave.name}${w === 0 ? ' (merge and deploy here first)' : ''}`);
     for (const id of wave.sites) {
       const site = fleet.sites.find((s) => s.id === id)!;
-      const stacks = LAYERS.filter((layer) => layer !== 'tenants' || site.phase === 2).map((layer) => stackId(site, layer));
+      const stacks = siteStackIds(site);
       const gate =
         site.phase === 2
           ? `Phase 1 signed off ${site.acceptance.signOff!.date}`
