@@ -6,6 +6,7 @@ import { Testing } from 'cdktf/lib/testing';
 import { siteGpus } from '../config/model';
 import { buildFleet, deployOrder } from '../stacks/fleet';
 import { LAYERS } from '../stacks/site-stack';
+import { siteModelProblems, synthesizedSite } from './site-model';
 import { LIVE_CONFIG_DIR, loadOrThrow } from './util';
 
 describe('live config', () => {
@@ -30,6 +31,12 @@ describe('live config', () => {
         for (const dep of stack.dependencies) expect(dep.node.id.startsWith(`${stacks.site.id}-`)).toBe(true);
         expect(json).not.toMatch(/"(token|password|client_key|client_certificate|cluster_ca_certificate|config_path|conn_str)"/);
       }
+    }
+  });
+
+  test('every site passes the site model: agents, placement, Kueue admission, MIG, CRD order, contention', () => {
+    for (const stacks of sites) {
+      expect(siteModelProblems(synthesizedSite(stacks))).toEqual([]);
     }
   });
 

@@ -14,7 +14,7 @@ import {
   migProblems,
   nodeAgentProblems,
   placementProblems,
-  resolveNameRefs,
+  synthesizedSite,
   siteModelProblems,
   tolerates,
   tolerationMatches,
@@ -25,12 +25,7 @@ import { fleet } from './util';
 type Obj = Record<string, any>;
 
 function outputs(f: Fleet): SiteOutput[] {
-  return buildFleet(Testing.app(), f).map((s) => ({
-    site: s.site.id,
-    foundation: resolveNameRefs(JSON.parse(Testing.synth(s.foundation))),
-    platform: resolveNameRefs(JSON.parse(Testing.synth(s.platform))),
-    tenants: s.tenants ? resolveNameRefs(JSON.parse(Testing.synth(s.tenants))) : undefined,
-  }));
+  return buildFleet(Testing.app(), f).map(synthesizedSite);
 }
 
 /** The fleet with every site copied `times` times (new ids; the model reads one site at a time). */

@@ -14,9 +14,11 @@
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
  * @see https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/#flavor-assignment
  */
+import { Testing } from 'cdktf/lib/testing';
+import type { SiteStacks } from '../../stacks/fleet';
 import { contentionProblems } from './contention';
 import { admissionProblems } from './kueue';
-import type { SiteOutput } from './output';
+import { resolveNameRefs, type SiteOutput } from './output';
 import { nodeAgentProblems, placementProblems } from './placement';
 import { crdOrderProblems, migProblems } from './releases';
 
@@ -36,4 +38,15 @@ export function siteModelProblems(out: SiteOutput): string[] {
     ...crdOrderProblems(out),
     ...contentionProblems(out),
   ];
+}
+
+/** A site's stacks synthesized, with references to resource names resolved as Terraform would. */
+export function synthesizedSite(stacks: SiteStacks): SiteOutput {
+  const synth = (stack: SiteStacks['foundation']) => resolveNameRefs(JSON.parse(Testing.synth(stack)));
+  return {
+    site: stacks.site.id,
+    foundation: synth(stacks.foundation),
+    platform: synth(stacks.platform),
+    tenants: stacks.tenants ? synth(stacks.tenants) : undefined,
+  };
 }
