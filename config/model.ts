@@ -104,3 +104,8 @@ export function healthCheckNodes(pool: Pick<NodePool, 'nodes' | 'mig' | 'rails' 
 export function healthCheckReserveGpus(site: Pick<Site, 'nodePools' | 'interconnect'>): number[] {
   return site.nodePools.map((pool) => healthCheckNodes(pool, site.interconnect.railsPerNode) * pool.gpusPerNode);
 }
+
+/** DNS domain of a site's model endpoints (`<service>-<tenant>.<domain>`). */
+export function inferenceDomain(site: Pick<Site, 'id' | 'services'>): string {
+  return site.services.inference?.domain ?? `inference.${site.id}.ai-factory.eu`;
+}

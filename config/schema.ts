@@ -73,6 +73,7 @@ export const CHART_KEYS = [
   'kubePrometheusStack',
   'kserveCrd',
   'kserve',
+  'gatewayController',
 ] as const;
 export type ChartKey = (typeof CHART_KEYS)[number];
 
@@ -349,6 +350,12 @@ const siteSchema = z.strictObject({
         programme: z.enum(PROGRAMMES),
         group: z.string().min(1).describe("Identity-provider group bound to the tenant's namespaced role."),
         gpus: z.number().int().min(0).describe('GPU quota of the tenant.'),
+        rails: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Attach the site's rail networks for multi-node RDMA jobs: the tenant gets its own network per rail, in its namespace. @default true",
+          ),
       }),
     )
     .default([]),
@@ -376,6 +383,25 @@ const siteSchema = z.strictObject({
           enabled: z.boolean().describe('Serve models at this site.'),
           pool: dnsLabel().describe('Node pool that serves models.'),
           runtime: z.enum(['vllm']),
+          domain: z
+            .string()
+            .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, { error: 'is not a DNS domain (allowed: e.g. inference.example.eu)' })
+            .optional()
+            .describe(
+              'DNS domain of the model endpoints: <service>-<tenant>.<domain>, served over HTTPS by the site gateway. @default inference.<site id>.ai-factory.eu',
+            ),
+          tlsSecret: dnsLabel()
+            .default('inference-tls')
+            .describe(
+              "Kubernetes Secret (type kubernetes.io/tls) in the gateway's namespace holding the certificate for *.<domain>; made by cert-manager or ops, never in config. @default inference-tls",
+            ),
+          shmGiB: z
+            .number()
+            .int()
+            .min(1)
+            .max(512)
+            .default(16)
+            .describe('In-memory /dev/shm of each model server, GiB (NCCL between the GPUs of a tensor-parallel server). @default 16'),
         })
         .optional(),
     })

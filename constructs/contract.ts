@@ -76,6 +76,17 @@ export const ACCEPTANCE_NAMESPACE = 'factory-acceptance';
 export const ACCEPTANCE_NAMESPACE_LABEL = `${LABEL_PREFIX}/acceptance`;
 /** Label of every acceptance check's pods and Service. */
 export const CHECK_LABEL = `${LABEL_PREFIX}/check`;
+/** Namespace label of every tenant's namespace (value: the tenant); the tenant guards select on it. */
+export const TENANT_LABEL = `${LABEL_PREFIX}/tenant`;
+/** ValidatingAdmissionPolicies (and their bindings) that hold tenant namespaces. */
+export const ADMISSION_POLICIES = {
+  /** Tenant pods: Pod Security restricted plus IPC_LOCK, and the fleet's own limits. */
+  tenantPods: 'factory-tenant-pods',
+  /** Any tenant object: no reserved Kueue priority. */
+  tenantPriorities: 'factory-tenant-priorities',
+  /** Tenant object bucket claims: the bucket class, and a size within the tenant's share. */
+  tenantBuckets: 'factory-tenant-buckets',
+} as const;
 /** Namespace label naming a tenant's access programme; its ClusterQueue selects on it. */
 export const PROGRAMME_LABEL = `${LABEL_PREFIX}/programme`;
 
@@ -105,11 +116,16 @@ export const KUEUE = {
   spreadQueue: 'acceptance-spread',
   /** Suffix of the pool flavors without topology the spread queue uses. */
   spreadFlavorSuffix: '-spread',
+  /** The LocalQueue of every tenant namespace: Kueue also defaults jobs without a queue label to it. */
+  tenantQueue: 'default',
   queueNameLabel: 'kueue.x-k8s.io/queue-name',
   priorityClassLabel: 'kueue.x-k8s.io/priority-class',
   /** Workload priority class of the checks. */
   acceptancePriority: 'acceptance',
 } as const;
+
+/** Multus annotation listing the secondary networks (NetworkAttachmentDefinitions) a pod attaches. */
+export const MULTUS_NETWORKS_ANNOTATION = 'k8s.v1.cni.cncf.io/networks';
 
 /** ConfigMaps one construct writes and others mount or read. */
 export const CONFIG_MAPS = {

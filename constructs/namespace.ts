@@ -16,8 +16,14 @@ export enum PodSecurityLevel {
 export interface SiteNamespaceProps {
   readonly siteId: string;
   readonly name: string;
-  /** Pod Security Standards level enforced (and warned, and audited). */
+  /** Pod Security Standards level enforced (and, unless `podSecurityAudit` says otherwise, warned and audited). */
   readonly podSecurity: PodSecurityLevel;
+  /**
+   * Level warned and audited, where it is stricter than what is enforced: a namespace whose pods a
+   * ValidatingAdmissionPolicy holds to more than the enforced level.
+   * @default - podSecurity
+   */
+  readonly podSecurityAudit?: PodSecurityLevel;
   /**
    * Why a namespace needs more than `restricted`; recorded as an annotation for reviewers.
    * Required unless `podSecurity` is `restricted`.
@@ -47,8 +53,8 @@ export class SiteNamespace extends Construct {
           ...siteLabels(props.siteId),
           ...props.labels,
           'pod-security.kubernetes.io/enforce': level,
-          'pod-security.kubernetes.io/warn': level,
-          'pod-security.kubernetes.io/audit': level,
+          'pod-security.kubernetes.io/warn': props.podSecurityAudit ?? level,
+          'pod-security.kubernetes.io/audit': props.podSecurityAudit ?? level,
         },
         annotations: props.podSecurityReason ? { [POD_SECURITY_REASON_ANNOTATION]: props.podSecurityReason } : undefined,
       },

@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import { GpuOperator } from '../constructs/gpu/gpu-operator';
+import { GatewayController } from '../constructs/inference/gateway';
 import { KServe } from '../constructs/inference/kserve';
 import { NetworkOperator } from '../constructs/fabric/network-operator';
 import { NodeFeatureDiscovery } from '../constructs/gpu/node-features';
@@ -39,6 +40,7 @@ export class FoundationStack extends SiteStack {
     new Kueue(this, 'scheduling', { site, chart: charts.kueue, after: [monitoring.operator] });
     if (site.services.inference?.enabled) {
       new KServe(this, 'inference', { site, crdChart: charts.kserveCrd, chart: charts.kserve });
+      new GatewayController(this, 'inference-gateway', { siteId: site.id, chart: charts.gatewayController });
     }
   }
 }

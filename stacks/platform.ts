@@ -5,6 +5,7 @@ import { CephStorage } from '../constructs/storage/ceph-storage';
 import { FabricSettings } from '../constructs/fabric/fabric-settings';
 import { GpuAccounting } from '../constructs/observability/gpu-accounting';
 import { GpuHealthAlerts } from '../constructs/observability/gpu-health-alerts';
+import { InferenceGateway } from '../constructs/inference/gateway';
 import { InferenceRuntime } from '../constructs/inference/inference-runtime';
 import { KueueQueues } from '../constructs/scheduling/kueue-queues';
 import { PodSecurityLevel, SiteNamespace } from '../constructs/namespace';
@@ -40,12 +41,12 @@ export class PlatformStack extends SiteStack {
 
     // Interconnect
     const rails = railPlan(site);
-    const nicPolicy = new NicClusterPolicy(this, 'nic-cluster-policy', { site, images: fleet.images, rails });
+    new NicClusterPolicy(this, 'nic-cluster-policy', { site, images: fleet.images, rails });
     new RailNetworks(this, 'rail-networks', {
       site,
       rails,
       operatorNamespace: charts.networkOperator.namespace,
-      resourceNameOf: nicPolicy.resourceNameOf,
+      namespace: acceptance.resource.metadata.name,
     });
     new FabricSettings(this, 'fabric-settings', { site, rails, namespace: acceptance.resource.metadata.name });
 
@@ -68,6 +69,7 @@ export class PlatformStack extends SiteStack {
     const servingPool = site.nodePools.find((p) => p.name === inference?.pool);
     if (inference?.enabled && servingPool) {
       new InferenceRuntime(this, 'inference-runtime', { site, images: fleet.images, pool: servingPool });
+      new InferenceGateway(this, 'inference-gateway', { site, namespace: charts.kserve.namespace });
     }
   }
 }

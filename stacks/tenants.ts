@@ -1,21 +1,40 @@
 import type { Construct } from 'constructs';
 import { railPlan } from '../config/rails';
 import { ncclEnvironment } from '../constructs/fabric/nccl-settings';
-import { TenantSpace } from '../constructs/tenancy/tenant';
+import { gatewayProxyNamespace } from '../constructs/inference/gateway';
+import { VLLM_PORT } from '../constructs/inference/inference-runtime';
+import { RGW_POD } from '../constructs/storage/ceph-storage';
+import { TenantGuard } from '../constructs/tenancy/tenant-guard';
+import { OBJECT_LIMITS_CONFIG_MAP, TenantSpace } from '../constructs/tenancy/tenant';
 import { SiteStack, type SiteStackProps } from './site-stack';
 
-/** `<site>-tenants` (Phase 2 only): one namespace per tenant with its quotas, queue and access. */
+/**
+ * `<site>-tenants` (Phase 2 only): the admission guards of tenant namespaces, and one namespace per
+ * tenant with its quotas, queue, networks and access.
+ */
 export class TenantsStack extends SiteStack {
   constructor(scope: Construct, props: SiteStackProps) {
     super(scope, 'tenants', props);
     const { site, fleet } = props;
-    const nccl = ncclEnvironment(site, railPlan(site));
+    const rails = railPlan(site);
+    const nccl = ncclEnvironment(site, rails);
+    const cephObjects = site.storage.backend === 'rook-ceph';
+    new TenantGuard(this, 'guard', { siteId: site.id, bucketLimitsConfigMap: cephObjects ? OBJECT_LIMITS_CONFIG_MAP : undefined });
+    const inference = site.services.inference?.enabled
+      ? { namespace: gatewayProxyNamespace(fleet.charts.gatewayController), port: VLLM_PORT }
+      : undefined;
+    const objectGateway = cephObjects
+      ? { namespace: fleet.charts.rookCeph.namespace, podLabels: { ...RGW_POD.labels }, port: RGW_POD.port, storageClass: 'object' }
+      : undefined;
     for (const tenant of site.tenants) {
       new TenantSpace(this, `tenant-${tenant.name}`, {
         site,
         tenant,
         monitoringNamespace: fleet.charts.kubePrometheusStack.namespace,
         ncclEnvironment: nccl,
+        rails,
+        inferenceIngress: inference,
+        objectGateway,
       });
     }
   }

@@ -11,7 +11,7 @@ import { ConfigCopy, fleet, manifests, site } from './util';
 const build = (s: Site) => {
   const stack = new TerraformStack(Testing.app(), 'test');
   const rails = railPlan(s);
-  const policy = new NicClusterPolicy(stack, 'policy', {
+  new NicClusterPolicy(stack, 'policy', {
     site: s,
     images: fleet().images,
     rails,
@@ -20,7 +20,7 @@ const build = (s: Site) => {
     site: s,
     rails,
     operatorNamespace: 'nvidia-network-operator',
-    resourceNameOf: policy.resourceNameOf,
+    namespace: 'factory-acceptance',
   });
   const all = manifests(stack);
   const ofKind = (kind: string) =>
@@ -89,7 +89,7 @@ describe('RailNetworks', () => {
     const pools = ofKind('IPPool');
     expect(networks.map((n) => n.metadata.name)).toEqual(['rail-0', 'rail-1', 'rail-2', 'rail-3', 'rail-4', 'rail-5', 'rail-6', 'rail-7']);
     expect(networks[2].spec).toEqual({
-      networkNamespace: 'default',
+      networkNamespace: 'factory-acceptance',
       master: 'ib2',
       ipam: '{"type":"nv-ipam","poolName":"rail-2"}',
     });
@@ -133,7 +133,7 @@ describe('RailNetworks', () => {
     const networks = build(site('pl-warsaw')).ofKind('MacvlanNetwork');
     expect(networks).toHaveLength(4);
     expect(networks[0].spec).toEqual({
-      networkNamespace: 'default',
+      networkNamespace: 'factory-acceptance',
       master: 'rail0',
       mode: 'bridge',
       mtu: 9000,

@@ -86,7 +86,7 @@ describe('Phase 1: acceptance jobs', () => {
   test('the NCCL check spans the pool over the rail networks with RDMA devices', () => {
     const nccl = jobs.find((j) => j.metadata.name === 'nccl-allreduce-gb200')!;
     expect(nccl.spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe(
-      'default/rail-0,default/rail-1,default/rail-2,default/rail-3',
+      'rail-0,rail-1,rail-2,rail-3',
     );
     expect(podSpecOf(nccl).subdomain).toBe('nccl-allreduce-gb200');
     expect(podSpecOf(nccl).containers[0].resources.limits).toMatchObject({ 'nvidia.com/gpu': '4', 'rdma/rdma_rails': '1' });

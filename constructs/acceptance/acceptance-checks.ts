@@ -1,17 +1,21 @@
 import { Construct } from 'constructs';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
+import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { healthCheckNodes, type NodePool } from '../../config';
 import { migActive } from '../gpu/gpu-resources';
 import { CustomResource } from '../custom-resource';
 import { CHECK_LABEL, KUEUE, siteLabels } from '../contract';
-import { ALLREDUCE_PY, DCGM_DIAG_SH, GPU_PERF_PY, INVENTORY_SH, RDMA_PAIRS_SH, STORAGE_SH, WAN_SH } from './private/acceptance-scripts';
+import { ALLREDUCE_PY, DCGM_DIAG_SH, GPU_PERF_PY, INVENTORY_PY, RDMA_PAIRS_SH, STORAGE_SH, WAN_SH } from './private/acceptance-scripts';
 import { type Check, workload } from './private/check';
 import {
   type CheckInputs,
   dcgmCheck,
   gpuPerfCheck,
   inventoryCheck,
+  NODE_READER,
   ncclCheck,
   RENDEZVOUS_PORT,
   rdmaCheck,
@@ -48,7 +52,7 @@ export class AcceptanceChecks extends Construct {
     new ConfigMapV1(this, 'scripts', {
       metadata: { name: SCRIPTS_CONFIG_MAP, namespace, labels },
       data: {
-        'inventory.sh': INVENTORY_SH,
+        'inventory.py': INVENTORY_PY,
         'dcgm-diag.sh': DCGM_DIAG_SH,
         'gpu-perf.py': GPU_PERF_PY,
         'allreduce.py': ALLREDUCE_PY,
@@ -56,6 +60,20 @@ export class AcceptanceChecks extends Construct {
         'wan.sh': WAN_SH,
         'storage.sh': STORAGE_SH,
       },
+    });
+    // The inventory reads its node's labels and advertised GPUs: read access to Node objects only.
+    const reader = new ServiceAccountV1(this, 'node-reader', { metadata: { name: NODE_READER, namespace, labels } });
+    const readNodes = `factory-acceptance-${NODE_READER}`;
+    const role = new ClusterRoleV1(this, 'node-reader-role', {
+      metadata: { name: readNodes, labels },
+      rule: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }],
+    });
+    new ClusterRoleBindingV1(this, 'node-reader-binding', {
+      metadata: { name: readNodes, labels },
+      // By name, so the policy rules can tell which role it grants; the role comes first.
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: readNodes },
+      subject: [{ kind: 'ServiceAccount', name: reader.metadata.name, namespace }],
+      dependsOn: [role],
     });
     // Construct ids are Terraform addresses: 'local-queue' predates the spread queue.
     for (const [rid, queue] of [

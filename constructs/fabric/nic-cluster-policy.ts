@@ -2,6 +2,9 @@ import { Construct } from 'constructs';
 import type { Fleet, RailPlan, Site } from '../../config';
 import { CustomResource } from '../custom-resource';
 import { GPU_NODE_AGENT_TOLERATIONS } from '../contract';
+import { RDMA_SHARED_RESOURCE, railResourceName } from './rail-networks';
+
+export { RDMA_SHARED_RESOURCE } from './rail-networks';
 
 /** Mellanox PCI vendor id, for device-plugin selectors. */
 const MELLANOX_VENDOR = '15b3';
@@ -9,8 +12,6 @@ const MELLANOX_VENDOR = '15b3';
 const RDMA_HCA_MAX = 63;
 /** The one NicClusterPolicy the Network Operator reconciles must have this name. */
 export const NIC_CLUSTER_POLICY_NAME = 'nic-cluster-policy';
-/** Extended resource of the RDMA shared device plugin: every rail HCA of the node. */
-export const RDMA_SHARED_RESOURCE = 'rdma_rails';
 
 export interface NicClusterPolicyProps {
   readonly site: Site;
@@ -33,7 +34,7 @@ export class NicClusterPolicy extends Construct {
     const { site, images, rails } = props;
     const component = (image: string) => ({ image, repository: images.networkOperatorRepository, version: images.networkOperatorVersion });
     const sriov = site.interconnect.devicePlugin === 'sriov';
-    this.resourceNameOf = sriov ? (index) => `nvidia.com/rail_${index}` : () => `rdma/${RDMA_SHARED_RESOURCE}`;
+    this.resourceNameOf = (index) => railResourceName(site, index);
 
     const devicePlugin = sriov
       ? {

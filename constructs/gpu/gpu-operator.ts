@@ -70,7 +70,11 @@ export class GpuOperator extends Construct {
           version: driverVersion,
           rdma: { enabled: rdma, useHostMofed: false },
         },
-        toolkit: { enabled: true },
+        // GPUs only through requests: the toolkit ignores NVIDIA_VISIBLE_DEVICES in unprivileged
+        // containers (otherwise any pod could name every GPU of its node outside quota); devices
+        // reach containers through CDI, which the device plugin writes for allocated GPUs only.
+        cdi: { enabled: true },
+        toolkit: { enabled: true, env: [{ name: 'ACCEPT_NVIDIA_VISIBLE_DEVICES_ENVVAR_WHEN_UNPRIVILEGED', value: 'false' }] },
         devicePlugin: { enabled: true },
         // The validator always runs; WITH_WORKLOAD also runs a CUDA sample on every GPU node.
         validator: { plugin: { env: [{ name: 'WITH_WORKLOAD', value: 'true' }] } },

@@ -1,2 +1,3 @@
+export * from './gateway';
 export * from './inference-runtime';
 export * from './kserve';

@@ -1,10 +1,13 @@
 import { Construct } from 'constructs';
 import type { Fleet, NodePool, Site } from '../../config';
 import { CustomResource } from '../custom-resource';
-import { NODE_LABELS, poolToleration } from '../contract';
+import { KUEUE, NODE_LABELS, poolToleration } from '../contract';
 
 export const VLLM_RUNTIME = 'vllm';
-const VLLM_PORT = 8080;
+export const VLLM_PORT = 8080;
+/** Non-root user the server runs as; its HOME and caches are an emptyDir, since the image's are not writable. */
+const SERVER_UID = 1000;
+const CACHE_DIR = '/home/vllm';
 
 export interface InferenceRuntimeProps {
   readonly site: Site;
@@ -15,7 +18,13 @@ export interface InferenceRuntimeProps {
 
 /**
  * A KServe ClusterServingRuntime for vLLM, pinned to the serving pool (its label and taint), so an
- * InferenceService in any tenant namespace with `runtime: vllm` lands on the inference GPUs.
+ * InferenceService in any tenant namespace with `runtime: vllm` lands on the inference GPUs. The
+ * server passes Pod Security restricted (non-root, no privilege escalation, no capabilities,
+ * RuntimeDefault seccomp), writes its caches to an emptyDir HOME, and gets an in-memory /dev/shm of
+ * the configured size for NCCL between the GPUs of a tensor-parallel server. Its pods carry the
+ * tenant's queue label, so Kueue admits them against the tenant's programme like any workload.
+ * Model weights come from `storageUri`: `pvc://<claim>/<path>` (a datasets-tier claim of the
+ * tenant) or `s3://<bucket>/<path>` (an object-tier bucket), read by KServe.
  * @see https://kserve.github.io/website/docs/model-serving/generative-inference/overview
  */
 export class InferenceRuntime extends Construct {
@@ -23,17 +32,24 @@ export class InferenceRuntime extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceRuntimeProps) {
     super(scope, id);
-    const { pool } = props;
+    const { pool, site } = props;
+    const shmGiB = site.services.inference?.shmGiB ?? 16;
     this.runtime = new CustomResource(this, 'runtime', {
-      siteId: props.site.id,
+      siteId: site.id,
       apiVersion: 'serving.kserve.io/v1alpha1',
       kind: 'ClusterServingRuntime',
       metadata: { name: VLLM_RUNTIME },
       spec: {
         supportedModelFormats: [{ name: 'huggingface', version: '1', autoSelect: true, priority: 1 }],
         protocolVersions: ['v1', 'v2'],
+        // Propagated to the server pods: Kueue's pod integration queues them in the tenant's LocalQueue.
+        labels: { [KUEUE.queueNameLabel]: KUEUE.tenantQueue },
         nodeSelector: { [NODE_LABELS.pool]: pool.name },
         tolerations: [poolToleration(pool.name)],
+        volumes: [
+          { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: `${shmGiB}Gi` } },
+          { name: 'home', emptyDir: {} },
+        ],
         containers: [
           {
             name: 'kserve-container',
@@ -48,12 +64,28 @@ export class InferenceRuntime extends Construct {
               '--tensor-parallel-size',
               String(pool.gpusPerNode),
             ],
+            env: [
+              { name: 'HOME', value: CACHE_DIR },
+              { name: 'HF_HOME', value: `${CACHE_DIR}/.cache/huggingface` },
+              { name: 'VLLM_CACHE_ROOT', value: `${CACHE_DIR}/.cache/vllm` },
+              { name: 'XDG_CACHE_HOME', value: `${CACHE_DIR}/.cache` },
+            ],
             ports: [{ containerPort: VLLM_PORT, protocol: 'TCP' }],
             resources: {
               requests: { cpu: '8', memory: '64Gi', 'nvidia.com/gpu': String(pool.gpusPerNode) },
               limits: { cpu: '16', memory: '128Gi', 'nvidia.com/gpu': String(pool.gpusPerNode) },
             },
-            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, runAsUser: 1000 },
+            volumeMounts: [
+              { name: 'dshm', mountPath: '/dev/shm' },
+              { name: 'home', mountPath: CACHE_DIR },
+            ],
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+              runAsNonRoot: true,
+              runAsUser: SERVER_UID,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
           },
         ],
       },

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import type { ChartPin, Site } from '../../config';
+import { type ChartPin, inferenceDomain, type Site } from '../../config';
+import { INFERENCE_GATEWAY, INFERENCE_GATEWAY_CLASS } from './gateway';
 import { OperatorRelease } from '../operator-release';
 
 export interface KServeProps {
@@ -10,8 +11,19 @@ export interface KServeProps {
   readonly chart: ChartPin;
 }
 
+/** What the storage initializer runs as: Pod Security restricted, so it is admitted in tenant namespaces. */
+const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
 /**
- * KServe in Standard mode (plain Deployments, no Knative), for sites that serve models.
+ * KServe in Standard mode (plain Deployments, no Knative), for sites that serve models; each
+ * InferenceService gets an HTTPRoute on the site's inference Gateway (Gateway API), at
+ * `https://<name>-<namespace>.<domain>`.
  * @see https://kserve.github.io/website/docs/admin-guide/kubernetes-deployment
  */
 export class KServe extends Construct {
@@ -26,7 +38,26 @@ export class KServe extends Construct {
       pin: props.chart,
       namespace: this.crds.namespace,
       dependsOn: [this.crds.release],
-      values: { kserve: { controller: { deploymentMode: 'Standard' } } },
+      values: {
+        kserve: {
+          controller: {
+            deploymentMode: 'Standard',
+            gateway: {
+              domain: inferenceDomain(props.site),
+              urlScheme: 'https',
+              ingressGateway: {
+                enableGatewayApi: true,
+                kserveGateway: `${this.crds.namespace.name}/${INFERENCE_GATEWAY}`,
+                // The platform stack creates the Gateway, with its TLS listener.
+                createGateway: false,
+                className: INFERENCE_GATEWAY_CLASS,
+              },
+            },
+          },
+          // Downloads model weights (s3://, hf://) into the pod before the server starts.
+          storage: { containerSecurityContext: RESTRICTED_CONTAINER },
+        },
+      },
     });
   }
 }

@@ -1,3 +1,4 @@
+import { ADMISSION_POLICIES } from '../contract';
 import { capabilitiesDropped } from './capabilities';
 import { chartPinned } from './chart-pinned';
 import { containerResources } from './container-resources';
@@ -19,6 +20,6 @@ export function fleetPolicies(privilegedNamespaces: ReadonlySet<string>): Policy
     noPrivilege,
     capabilitiesDropped,
     noClusterAdmin,
-    podSecurityEnforced(privilegedNamespaces),
+    podSecurityEnforced(privilegedNamespaces, ADMISSION_POLICIES.tenantPods),
   ];
 }

@@ -1,6 +1,7 @@
 import type { IConstruct } from 'constructs';
 import type { IAspect } from 'cdktf/lib/aspect';
 import { TerraformResource } from 'cdktf/lib/terraform-resource';
+import { TerraformStack } from 'cdktf/lib/terraform-stack';
 
 /** A synthesized resource as a rule sees it: its Terraform type and its attributes. */
 export interface ResourceView {
@@ -13,6 +14,11 @@ export type RuleResult =
   | { readonly result: 'not-applicable' }
   | { readonly result: 'non-compliant'; readonly problems: readonly string[] };
 
+/** What a rule may look at besides the resource itself: the other resources of its stack. */
+export interface PolicyContext {
+  readonly stackResources: readonly ResourceView[];
+}
+
 /** One cross-cutting rule, mirroring a well-known check. */
 export interface PolicyRule {
   /** Our id, kebab-case. */
@@ -21,7 +27,8 @@ export interface PolicyRule {
   readonly mirrors: string;
   /** How to fix a violation. */
   readonly fix: string;
-  check(resource: ResourceView): RuleResult;
+  /** `context` defaults to a stack holding only `resource`. */
+  check(resource: ResourceView, context?: PolicyContext): RuleResult;
 }
 
 export const compliant: RuleResult = { result: 'compliant' };
@@ -40,16 +47,36 @@ export function viewOf(resource: TerraformResource): ResourceView {
  * resource, so synthesis fails naming its construct path, the rule, the check it mirrors and the fix.
  */
 export class PolicyAspect implements IAspect {
+  private readonly contexts = new Map<TerraformStack, { context: PolicyContext; views: Map<IConstruct, ResourceView> }>();
+
   constructor(private readonly rules: readonly PolicyRule[]) {}
 
   visit(node: IConstruct): void {
     if (!TerraformResource.isTerraformResource(node)) return;
-    const view = viewOf(node);
+    const { context, views } = this.stackOf(node);
+    const view = views.get(node) ?? viewOf(node);
     for (const rule of this.rules) {
-      const outcome = rule.check(view);
+      const outcome = rule.check(view, context);
       if (outcome.result !== 'non-compliant') continue;
       const message = `${rule.id} (${rule.mirrors}): ${outcome.problems.join('; ')}. Fix: ${rule.fix}`;
       node.node.addValidation({ validate: () => [message] });
     }
+  }
+
+  /** Every resource of the node's stack, rendered once. */
+  private stackOf(node: IConstruct) {
+    const stack = TerraformStack.of(node);
+    let entry = this.contexts.get(stack);
+    if (!entry) {
+      const views = new Map<IConstruct, ResourceView>(
+        stack.node
+          .findAll()
+          .filter((c) => TerraformResource.isTerraformResource(c))
+          .map((c) => [c, viewOf(c as TerraformResource)]),
+      );
+      entry = { context: { stackResources: [...views.values()] }, views };
+      this.contexts.set(stack, entry);
+    }
+    return entry;
   }
 }

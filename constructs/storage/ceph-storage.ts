@@ -9,6 +9,11 @@ export const CEPH_CLUSTER_NAME = 'factory-ceph';
 export const CEPH_FILESYSTEM_NAME = 'factory-fs';
 export const CEPH_OBJECT_STORE_NAME = 'factory-object';
 export const SCRATCH_POOL = 'scratch';
+/**
+ * Where clients reach the object gateway's pods: Rook runs RGW on 8080 inside the pod (not on the
+ * Service's port) unless it uses host networking, and labels the pods with the store's name.
+ */
+export const RGW_POD = { port: 8080, labels: { app: 'rook-ceph-rgw', rook_object_store: CEPH_OBJECT_STORE_NAME } } as const;
 const MONS = 3;
 const MGRS = 2;
 const MDS_ACTIVE = 2;

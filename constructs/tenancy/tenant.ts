@@ -5,19 +5,28 @@ import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
-import { siteCpus, siteGpus, siteMemoryGiB, type Site } from '../../config';
+import { type RailPlan, siteCpus, siteGpus, siteMemoryGiB, type Site } from '../../config';
 import { CustomResource } from '../custom-resource';
 import { PROGRAMME_LABEL } from '../scheduling/kueue-queues';
 import { NCCL_CONFIG_MAP } from '../fabric/fabric-settings';
 import { PodSecurityLevel, SiteNamespace } from '../namespace';
-import { LABEL_PREFIX, siteLabels } from '../contract';
+import { ADMISSION_POLICIES, KUEUE, MULTUS_NETWORKS_ANNOTATION, PRIORITY_CLASS, siteLabels, TENANT_LABEL } from '../contract';
+
+export { TENANT_LABEL } from '../contract';
 import { TIERS } from '../storage/storage-tiers';
+import { GPU_RESOURCE, gpuResources, migActive } from '../gpu/gpu-resources';
+import { addRailAttachments, railAnnotation, railResources } from '../fabric/rail-networks';
 
 /** The LocalQueue every tenant namespace has; jobs set `kueue.x-k8s.io/queue-name: default`. */
-export const TENANT_QUEUE = 'default';
+export const TENANT_QUEUE = KUEUE.tenantQueue;
 export const TENANT_ROLE = 'tenant-member';
-export const TENANT_LABEL = `${LABEL_PREFIX}/tenant`;
 const MAX_PVCS = 200;
+/** Buckets a tenant may claim; each may hold at most its share of the object tier divided by this. */
+export const MAX_BUCKETS = 8;
+/** ConfigMap in each tenant namespace with the tenant's object-tier limits (the bucket guard's parameters). */
+export const OBJECT_LIMITS_CONFIG_MAP = 'object-limits';
+/** ConfigMap in each tenant namespace saying how to attach the rails. */
+export const RAIL_CONFIG_MAP = 'rail-networks';
 /** Container defaults where a pod sets none (restricted namespaces still need requests for quotas). */
 const DEFAULT_REQUEST = { cpu: '500m', memory: '2Gi' };
 const DEFAULT_LIMIT = { cpu: '2', memory: '8Gi' };
@@ -31,13 +40,34 @@ export interface TenantSpaceProps {
   readonly monitoringNamespace: string;
   /** NCCL environment published into the namespace. */
   readonly ncclEnvironment: Record<string, string>;
+  /** The site's rails: a tenant with `rails` gets its own network per rail. @default - no rails */
+  readonly rails?: RailPlan;
+  /** Where the inference gateway's proxies run, and the model servers' port: ingress allowed from there. @default - no ingress */
+  readonly inferenceIngress?: { readonly namespace: string; readonly port: number };
+  /** The in-cluster object gateway (Ceph RGW): bucket claims and egress to it. @default - no object tier in the cluster */
+  readonly objectGateway?: ObjectGateway;
+}
+
+/** The object gateway tenants reach and claim buckets from. */
+export interface ObjectGateway {
+  readonly namespace: string;
+  /** Labels of the gateway's pods. */
+  readonly podLabels: Record<string, string>;
+  /** The port the gateway's pods listen on (not the Service's). */
+  readonly port: number;
+  /** The bucket StorageClass claims name. */
+  readonly storageClass: string;
 }
 
 /**
- * A tenant's namespace: Pod Security restricted, default-deny network policy with only DNS, own
- * namespace and monitoring scrape allowed, quotas (GPUs, CPU, memory, storage per tier) sized
- * from its GPU share, container defaults, a LocalQueue to its programme's ClusterQueue, the NCCL
- * settings, and its identity group bound to a namespaced role (never cluster-wide rights).
+ * A tenant's namespace: Pod Security `privileged` enforced but `restricted` warned and audited,
+ * with the tenant guard (a ValidatingAdmissionPolicy bound to every tenant namespace) enforcing
+ * restricted plus IPC_LOCK; default-deny network policy with only DNS, own namespace, monitoring
+ * scrape, the inference gateway (to model servers) and the object gateway allowed; quotas (GPUs
+ * and MIG slices, CPU, memory, storage per tier, buckets; no pods at reserved priorities) sized
+ * from its GPU share; container defaults; a LocalQueue to its programme's ClusterQueue; its own
+ * network per rail and the NCCL settings; its identity group bound to a namespaced role (never
+ * cluster-wide rights).
  */
 export class TenantSpace extends Construct {
   readonly namespace: SiteNamespace;
@@ -50,14 +80,29 @@ export class TenantSpace extends Construct {
     this.namespace = new SiteNamespace(this, 'namespace', {
       siteId: site.id,
       name: tenant.name,
-      podSecurity: PodSecurityLevel.RESTRICTED,
+      // No Pod Security level allows IPC_LOCK without far more; the tenant guard enforces
+      // restricted plus IPC_LOCK, and Pod Security still warns and audits restricted.
+      podSecurity: PodSecurityLevel.PRIVILEGED,
+      podSecurityAudit: PodSecurityLevel.RESTRICTED,
+      podSecurityReason: `RDMA jobs need IPC_LOCK; the ${ADMISSION_POLICIES.tenantPods} ValidatingAdmissionPolicy enforces restricted plus IPC_LOCK here`,
       labels: { [TENANT_LABEL]: tenant.name, [PROGRAMME_LABEL]: tenant.programme },
     });
     const namespace = this.namespace.resource.metadata.name;
     const metadata = (name: string) => ({ name, namespace, labels: siteLabels(site.id) });
 
-    this.defaultDeny(metadata, props.monitoringNamespace);
-    this.quota = new ResourceQuotaV1(this, 'quota', { metadata: metadata('tenant-quota'), spec: { hard: tenantQuota(site, tenant) } });
+    this.defaultDeny(metadata, props);
+    this.quota = new ResourceQuotaV1(this, 'quota', {
+      metadata: metadata('tenant-quota'),
+      spec: { hard: tenantQuota(site, tenant, Boolean(props.objectGateway)) },
+    });
+    // Belt and braces beside the tenant guard: no pod at a reserved priority fits the quota.
+    new ResourceQuotaV1(this, 'reserved-priorities', {
+      metadata: metadata('reserved-priorities'),
+      spec: {
+        hard: { pods: '0' },
+        scopeSelector: { matchExpression: [{ scopeName: 'PriorityClass', operator: 'In', values: [...RESERVED_PRIORITY_CLASSES] }] },
+      },
+    });
     new LimitRangeV1(this, 'limits', {
       metadata: metadata('container-defaults'),
       spec: { limit: [{ type: 'Container', defaultRequest: DEFAULT_REQUEST, default: DEFAULT_LIMIT }] },
@@ -70,6 +115,26 @@ export class TenantSpace extends Construct {
       spec: { clusterQueue: tenant.programme },
     });
     new ConfigMapV1(this, 'nccl', { metadata: metadata(NCCL_CONFIG_MAP), data: props.ncclEnvironment });
+    if (props.rails && tenant.rails && props.rails.rails.length > 0) {
+      // Cluster-wide names, so prefixed with the tenant; pods name them bare, from this namespace only.
+      const { names } = addRailAttachments(this, { site, rails: props.rails, namespace, namePrefix: tenant.name });
+      new ConfigMapV1(this, 'rail-networks', {
+        metadata: metadata(RAIL_CONFIG_MAP),
+        data: {
+          annotation: `${MULTUS_NETWORKS_ANNOTATION}: ${railAnnotation(names)}`,
+          resources: Object.entries(railResources(site, props.rails))
+            .map(([r, n]) => `${r}: ${n}`)
+            .join('\n'),
+          capabilities: 'IPC_LOCK',
+        },
+      });
+    }
+    if (props.objectGateway) {
+      new ConfigMapV1(this, 'object-limits', {
+        metadata: metadata(OBJECT_LIMITS_CONFIG_MAP),
+        data: { storageClass: props.objectGateway.storageClass, maxBucketSize: `${maxBucketGB(site, tenant)}G` },
+      });
+    }
 
     const role = new RoleV1(this, 'role', { metadata: metadata(TENANT_ROLE), rule: TENANT_RULES });
     new RoleBindingV1(this, 'role-binding', {
@@ -80,7 +145,7 @@ export class TenantSpace extends Construct {
     });
   }
 
-  private defaultDeny(metadata: (name: string) => Record<string, unknown>, monitoringNamespace: string): void {
+  private defaultDeny(metadata: (name: string) => Record<string, unknown>, props: TenantSpaceProps): void {
     const nsName = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
     new NetworkPolicyV1(this, 'default-deny', {
       metadata: metadata('default-deny'),
@@ -113,8 +178,35 @@ export class TenantSpace extends Construct {
     });
     new NetworkPolicyV1(this, 'allow-monitoring', {
       metadata: metadata('allow-monitoring-scrape'),
-      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [nsName(monitoringNamespace)] }] },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [nsName(props.monitoringNamespace)] }] },
     });
+    if (props.inferenceIngress) {
+      // The gateway's Envoy proxies reach the model servers, on their port only.
+      new NetworkPolicyV1(this, 'allow-inference-gateway', {
+        metadata: metadata('allow-inference-gateway'),
+        spec: {
+          podSelector: { matchExpressions: [{ key: INFERENCE_SERVICE_LABEL, operator: 'Exists' }] },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [nsName(props.inferenceIngress.namespace)], ports: [{ port: String(props.inferenceIngress.port), protocol: 'TCP' }] }],
+        },
+      });
+    }
+    if (props.objectGateway) {
+      const gateway = props.objectGateway;
+      new NetworkPolicyV1(this, 'allow-object-gateway', {
+        metadata: metadata('allow-object-gateway'),
+        spec: {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [
+            {
+              to: [{ ...nsName(gateway.namespace), podSelector: { matchLabels: gateway.podLabels } }],
+              ports: [{ port: String(gateway.port), protocol: 'TCP' }],
+            },
+          ],
+        },
+      });
+    }
   }
 }
 
@@ -143,13 +235,45 @@ const TENANT_RULES = [
     resources: ['inferenceservices'],
     verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
   },
+  {
+    apiGroups: ['objectbucket.io'],
+    resources: ['objectbucketclaims'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
+  { apiGroups: ['k8s.cni.cncf.io'], resources: ['network-attachment-definitions'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['kueue.x-k8s.io'], resources: ['workloads', 'localqueues'], verbs: ['get', 'list', 'watch'] },
 ];
 
-/** Namespace quota: the tenant's GPUs, and CPU, memory and storage in proportion to its GPU share. */
-export function tenantQuota(site: Site, tenant: Tenant): Record<string, string> {
+/** Label KServe puts on an InferenceService's pods. */
+const INFERENCE_SERVICE_LABEL = 'serving.kserve.io/inferenceservice';
+
+/** PriorityClasses no tenant pod may use. */
+export const RESERVED_PRIORITY_CLASSES = [
+  PRIORITY_CLASS.system,
+  PRIORITY_CLASS.check,
+  'system-node-critical',
+  'system-cluster-critical',
+] as const;
+
+/** A tenant's share of the site's GPUs (0..1). */
+function gpuShare(site: Site, tenant: Tenant): number {
   const gpus = siteGpus(site);
-  const share = gpus === 0 ? 0 : tenant.gpus / gpus;
+  return gpus === 0 ? 0 : tenant.gpus / gpus;
+}
+
+/** The largest bucket a tenant may claim, GB: its share of the object tier over MAX_BUCKETS. */
+export function maxBucketGB(site: Site, tenant: Tenant): number {
+  return Math.floor((site.storage.tiers.objectTB * gpuShare(site, tenant) * 1000) / MAX_BUCKETS);
+}
+
+/**
+ * Namespace quota: the tenant's GPUs, as whole GPUs and as MIG instances of each profile the site
+ * advertises (at most the slices of as many GPUs, and at most what the site has), CPU, memory and
+ * storage in proportion to its GPU share, and buckets where the object tier is in the cluster.
+ */
+export function tenantQuota(site: Site, tenant: Tenant, buckets = false): Record<string, string> {
+  const share = gpuShare(site, tenant);
   const cpus = siteCpus(site);
   const memoryGiB = siteMemoryGiB(site);
   const tierTB: Record<(typeof TIERS)[number], number> = {
@@ -164,11 +288,26 @@ export function tenantQuota(site: Site, tenant: Tenant): Record<string, string> 
       `${Math.floor(tierTB[t] * share * 1000)}G`,
     ]),
   );
+  const slices: Record<string, number> = {};
+  for (const pool of site.nodePools.filter((p) => migActive(site, p))) {
+    for (const [resource, count] of Object.entries(gpuResources(pool, true))) slices[resource] = (slices[resource] ?? 0) + count;
+  }
+  const mig = Object.fromEntries(
+    site.nodePools
+      .filter((p) => migActive(site, p))
+      .flatMap((p) => Object.entries(p.mig.profiles ?? {}))
+      .map(([profile, perGpu]) => {
+        const resource = `nvidia.com/mig-${profile}`;
+        return [`requests.${resource}`, String(Math.min(slices[resource] ?? 0, tenant.gpus * perGpu))];
+      }),
+  );
   return {
-    'requests.nvidia.com/gpu': String(tenant.gpus),
+    [`requests.${GPU_RESOURCE}`]: String(tenant.gpus),
+    ...mig,
     'requests.cpu': String(Math.floor(cpus * share)),
     'requests.memory': `${Math.floor(memoryGiB * share)}Gi`,
     persistentvolumeclaims: String(MAX_PVCS),
     ...storage,
+    ...(buckets ? { 'count/objectbucketclaims.objectbucket.io': String(MAX_BUCKETS) } : {}),
   };
 }

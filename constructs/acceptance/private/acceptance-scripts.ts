@@ -4,15 +4,43 @@
  * its log says why. Thresholds and expectations arrive as environment variables.
  */
 
-/** GPUs of the expected model and fabric ports on this node. */
-export const INVENTORY_SH = `set -eu
-gpus=$(nvidia-smi --query-gpu=name --format=csv,noheader | grep -cF "$GPU_MODEL" || true)
-nics=$(ls /sys/class/infiniband 2>/dev/null | wc -l)
-echo "node=$NODE_NAME gpus=$gpus/$EXPECTED_GPUS model=$GPU_MODEL nics=$nics/$EXPECTED_NICS"
-if [ "$gpus" -ne "$EXPECTED_GPUS" ] || [ "$nics" -lt "$EXPECTED_NICS" ]; then
-  echo "FAIL inventory $NODE_NAME: expected $EXPECTED_GPUS x $GPU_MODEL and $EXPECTED_NICS fabric ports"; exit 1
-fi
-echo "PASS inventory $NODE_NAME"
+/**
+ * The node as delivered: GPU Feature Discovery's count and product labels (what NVML sees), the
+ * GPUs the device plugin advertises as healthy (whole-GPU pools), and the fabric ports. It reads
+ * its own Node object instead of claiming GPUs, so it never waits for a busy node and never
+ * reaches a GPU outside a request.
+ */
+export const INVENTORY_PY = `import json, os, ssl, sys, urllib.request
+
+node = os.environ["NODE_NAME"]
+expected_gpus, expected_nics = int(os.environ["EXPECTED_GPUS"]), int(os.environ["EXPECTED_NICS"])
+model, whole = os.environ["GPU_MODEL"], os.environ["WHOLE_GPUS"] == "true"
+account = os.environ.get("SERVICE_ACCOUNT_DIR", "/var/run/secrets/kubernetes.io/serviceaccount")
+api = os.environ.get("API_SERVER") or "https://%s:%s" % (os.environ["KUBERNETES_SERVICE_HOST"], os.environ["KUBERNETES_SERVICE_PORT"])
+token = open(os.path.join(account, "token")).read().strip()
+tls = ssl.create_default_context(cafile=os.path.join(account, "ca.crt")) if api.startswith("https:") else None
+request = urllib.request.Request(api + "/api/v1/nodes/" + node, headers={"Authorization": "Bearer " + token})
+status = json.load(urllib.request.urlopen(request, context=tls, timeout=30))
+labels, allocatable = status["metadata"].get("labels", {}), status.get("status", {}).get("allocatable", {})
+gpus = int(labels.get("nvidia.com/gpu.count", "0"))
+product = labels.get("nvidia.com/gpu.product", "none")
+healthy = int(allocatable.get("nvidia.com/gpu", "0"))
+ports = os.environ.get("RDMA_DEVICES_DIR", "/sys/class/infiniband")
+nics = len(os.listdir(ports)) if os.path.isdir(ports) else 0
+print("node=%s gpus=%d/%d product=%s advertised=%s nics=%d/%d" % (node, gpus, expected_gpus, product, healthy if whole else "mig", nics, expected_nics))
+problems = []
+if gpus != expected_gpus:
+    problems.append("%d GPUs found, %d expected" % (gpus, expected_gpus))
+if model.replace(" ", "-") not in product:
+    problems.append("GPU model %s, expected %s" % (product, model))
+if whole and healthy != expected_gpus:
+    problems.append("%d GPUs advertised healthy, %d expected" % (healthy, expected_gpus))
+if nics < expected_nics:
+    problems.append("%d fabric ports, %d expected" % (nics, expected_nics))
+if problems:
+    print("FAIL inventory %s: %s" % (node, "; ".join(problems)))
+    sys.exit(1)
+print("PASS inventory %s" % node)
 `;
 
 /** DCGM diagnostics at the configured level (dcgmi exits non-zero when a test fails). */

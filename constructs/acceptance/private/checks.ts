@@ -8,12 +8,14 @@ import {
   CHECK_LABEL,
   CONFIG_MAPS,
   GPU_NODE_AGENT_TOLERATIONS,
+  MULTUS_NETWORKS_ANNOTATION,
   NODE_LABELS,
-  NVIDIA_RUNTIME_CLASS,
   poolToleration,
   PRIORITY_CLASS,
 } from '../../contract';
 import type { Check } from './check';
+import { railAnnotation, railResources } from '../../fabric/rail-networks';
+import { migActive } from '../../gpu/gpu-resources';
 
 /** What the check builders read. */
 export interface CheckInputs {
@@ -78,7 +80,10 @@ function basePod(containers: Obj[], extra: Obj = {}): Obj {
   };
 }
 
-export function inventoryCheck({ images }: CheckInputs, pool: NodePool): Check {
+/** ServiceAccount of the inventory check: reads Node objects, nothing else. */
+export const NODE_READER = 'node-reader';
+
+export function inventoryCheck({ images, site }: CheckInputs, pool: NodePool): Check {
   const name = `inventory-${pool.name}`;
   return {
     name,
@@ -91,16 +96,16 @@ export function inventoryCheck({ images }: CheckInputs, pool: NodePool): Check {
       [
         {
           name: 'inventory',
-          image: images.cuda,
-          command: ['sh', '/checks/inventory.sh'],
-          // Sees every GPU of the node through the NVIDIA runtime without claiming any.
+          image: images.pytorch,
+          command: ['python3', '/checks/inventory.py'],
           env: [
             NODE_NAME_ENV,
             ...env({
-              NVIDIA_VISIBLE_DEVICES: 'all',
               GPU_MODEL: pool.gpu.smiName,
               EXPECTED_GPUS: pool.gpusPerNode,
               EXPECTED_NICS: pool.nicsPerNode,
+              // MIG pools advertise slices, not whole GPUs, once their layout applies.
+              WHOLE_GPUS: String(!migActive(site, pool)),
             }),
           ],
           resources: resources('100m', '256Mi'),
@@ -108,7 +113,7 @@ export function inventoryCheck({ images }: CheckInputs, pool: NodePool): Check {
           volumeMounts: [scriptsMount],
         },
       ],
-      { runtimeClassName: NVIDIA_RUNTIME_CLASS, ...onPool(pool, name, true) },
+      { serviceAccountName: NODE_READER, ...onPool(pool, name, true) },
     ),
   };
 }
@@ -177,10 +182,10 @@ export function gpuPerfCheck({ images, site }: CheckInputs, pool: NodePool, node
 /** Rail networks, RDMA devices and memory pinning for a pod that talks over the fabric. */
 function fabricAccess(props: CheckInputs): { annotations: Record<string, string>; resources: Record<string, number> } {
   const { site, rails } = props;
-  const sriov = site.interconnect.devicePlugin === 'sriov';
+  // The rails' NetworkAttachmentDefinitions live in the checks' own namespace.
   return {
-    annotations: { 'k8s.v1.cni.cncf.io/networks': rails.rails.map((r) => `default/${r.name}`).join(',') },
-    resources: sriov ? Object.fromEntries(rails.rails.map((r) => [`nvidia.com/rail_${r.index}`, 1])) : { 'rdma/rdma_rails': 1 },
+    annotations: { [MULTUS_NETWORKS_ANNOTATION]: railAnnotation(rails.rails.map((r) => r.name)) },
+    resources: railResources(site, rails),
   };
 }
 
