@@ -17,7 +17,14 @@ type Tree = { [key: string]: unknown };
 const isTree = (v: unknown): v is Tree => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Where each pinned chart's values live, with the subcharts whose values it passes through. */
-export const CHART_VALUES: Record<string, { values: string; schema?: string; subcharts?: Record<string, string> }> = {
+/**
+ * Each chart's vendored values (and schema, subcharts). `renderedWhole` lists key paths the chart's
+ * templates render with toYaml as they are, so any field of the Kubernetes type below them is valid.
+ */
+export const CHART_VALUES: Record<
+  string,
+  { values: string; schema?: string; subcharts?: Record<string, string>; renderedWhole?: readonly string[] }
+> = {
   'gpu-operator': { values: 'gpu-operator/v26.7.0/chart/values.yaml' },
   'node-feature-discovery': {
     values: 'node-feature-discovery/v0.19.0/chart/values.yaml',
@@ -35,7 +42,13 @@ export const CHART_VALUES: Record<string, { values: string; schema?: string; sub
       'prometheus-node-exporter': 'kube-prometheus-stack/88.5.3/chart/charts/prometheus-node-exporter/values.yaml',
     },
   },
-  'kserve-resources': { values: 'kserve/v0.20.0/charts/kserve-resources/values.yaml' },
+  'kserve-resources': {
+    values: 'kserve/v0.20.0/charts/kserve-resources/values.yaml',
+    // templates/clusterstoragecontainer.yaml: `securityContext: {{ toYaml .Values.kserve.storage.containerSecurityContext }}`.
+    renderedWhole: ['kserve.storage.containerSecurityContext'],
+  },
+  // Envoy Gateway: installed with its defaults (we set no values), so none is vendored.
+  'gateway-helm': { values: '' },
   // kserve-crd ships no values at all: any key set on it is unknown.
   'kserve-crd': { values: '' },
 };
@@ -58,9 +71,11 @@ function chartDefaults(chart: string): Tree {
  */
 export function unknownValueKeys(chart: string, values: Tree): string[] {
   const unknown: string[] = [];
+  const whole = new Set(CHART_VALUES[chart]?.renderedWhole ?? []);
   const walk = (ours: Tree, theirs: Tree, path: string) => {
     for (const [key, value] of Object.entries(ours)) {
       const keyPath = path ? `${path}.${key}` : key;
+      if (whole.has(path)) continue;
       if (!(key in theirs)) {
         unknown.push(keyPath);
         continue;
@@ -115,12 +130,25 @@ const CRD_FILES = [
   'kueue/v0.19.2/crds/kueue.x-k8s.io_localqueues.yaml',
   'kueue/v0.19.2/crds/kueue.x-k8s.io_workloadpriorityclasses.yaml',
   'ceph-csi-operator/v1.0.4/crds/csi.ceph.io_operatorconfigs.yaml',
+  'gateway-api/v1.6.1/crds/gateway.networking.k8s.io_gatewayclasses.yaml',
+  'gateway-api/v1.6.1/crds/gateway.networking.k8s.io_gateways.yaml',
 ];
+
+/** The ValidatingAdmissionPolicy definitions of the Kubernetes 1.35 OpenAPI, extracted (SOURCES.md). */
+const ADMISSION_SCHEMAS = 'kubernetes/v1.35/admissionregistration.v1.validating-admission-policy.openapi.json';
 
 /** Kubernetes built-in kinds we create as manifests, validated against the Kubernetes OpenAPI v3 spec. */
 const BUILTIN_SPECS: Record<string, { file: string; schema: string }> = {
   'batch/v1/Job': { file: 'kubernetes/v1.35/v3/apis__batch__v1_openapi.json', schema: 'io.k8s.api.batch.v1.Job' },
   'batch/v1/CronJob': { file: 'kubernetes/v1.35/v3/apis__batch__v1_openapi.json', schema: 'io.k8s.api.batch.v1.CronJob' },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': {
+    file: ADMISSION_SCHEMAS,
+    schema: 'io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy',
+  },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': {
+    file: ADMISSION_SCHEMAS,
+    schema: 'io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding',
+  },
 };
 
 /** Kinds we create whose CRD the upstream snapshot does not hold; checked by targeted tests instead. */

@@ -4,7 +4,18 @@
  * variables, failurePolicy and messages. CEL is evaluated by @bufbuild/cel (with the strings
  * extension); see `evaluatePolicy` for what differs from an API server.
  */
-import { type CelInput, type CelResult, type CelValue, celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import {
+  CelScalar,
+  type CelInput,
+  type CelResult,
+  type CelValue,
+  celEnv,
+  celFunc,
+  celMethod,
+  isCelError,
+  parse,
+  plan,
+} from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
@@ -92,6 +103,8 @@ export interface AdmissionRequest {
   /** Defaults to the object's apiVersion and kind. */
   kind?: GroupVersionKind;
   userInfo?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
+  /** The binding's parameter object (what its paramRef resolves to); null when absent. */
+  params?: unknown;
 }
 
 export interface PolicyResult {
@@ -135,7 +148,46 @@ export function toCel(value: unknown): CelInput {
 
 // --- CEL compilation and evaluation ---
 
-const env = celEnv({ funcs: strings });
+const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
+const SUFFIX: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+/** A Kubernetes quantity ("10Gi", "1.5T", "500m") in base units; undefined when it is not one. */
+export function parseQuantity(text: string): number | undefined {
+  const m = QUANTITY.exec(text);
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] ? 10 ** Number(m[2].slice(1)) : m[3] ? SUFFIX[m[3]] : 1);
+}
+/**
+ * The part of Kubernetes' CEL quantity library the policies use: isQuantity(s), quantity(s) and
+ * q.compareTo(q). A quantity is carried as a double of base units (exact for what policies compare).
+ */
+const QUANTITY_FUNCS = [
+  celFunc('isQuantity', [CelScalar.STRING], CelScalar.BOOL, (s) => parseQuantity(s) !== undefined),
+  celFunc('quantity', [CelScalar.STRING], CelScalar.DOUBLE, (s) => {
+    const q = parseQuantity(s);
+    if (q === undefined) throw new Error(`quantities must match the regular expression: ${s}`);
+    return q;
+  }),
+  celMethod('compareTo', CelScalar.DOUBLE, [CelScalar.DOUBLE], CelScalar.INT, function (other) {
+    return BigInt(Math.sign(this - other));
+  }),
+];
+const env = celEnv({ funcs: [...strings, ...QUANTITY_FUNCS] });
 type Program = (bindings: Record<string, CelInput>) => CelResult;
 const programs = new Map<string, Program | Error>();
 
@@ -283,7 +335,7 @@ function bindingsFor(req: Request): Record<string, CelInput> {
     object: toCel(req.object ?? null),
     oldObject: toCel(req.oldObject ?? null),
     namespaceObject: toCel(req.namespaceObject ?? null),
-    params: null,
+    params: toCel(req.params ?? null),
     request: toCel({
       kind: req.kind,
       resource: req.resource,
