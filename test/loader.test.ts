@@ -83,8 +83,8 @@ describe('loader', () => {
       .replace('fleet.yaml', 'nodeOverheadW: 4000', 'nodeOverheadWatts: 4000');
     expect(config.problems()).toMatchInlineSnapshot(`
       [
-        "config/fleet.yaml:72:3: defaults.nodeOverheadW: required key is missing (expected a number)",
-        "config/fleet.yaml:73:3: defaults.nodeOverheadWatts: unknown key "nodeOverheadWatts" (did you mean "nodeOverheadW"?); allowed keys: gpuDriverVersion, nodeOverheadW, nic",
+        "config/fleet.yaml:77:3: defaults.nodeOverheadW: required key is missing (expected a number)",
+        "config/fleet.yaml:78:3: defaults.nodeOverheadWatts: unknown key "nodeOverheadWatts" (did you mean "nodeOverheadW"?); allowed keys: gpuDriverVersion, nodeOverheadW, nic",
         "config/sites/es.yaml:16:9: sites[0].nodePools[0].nodes: required key is missing (expected a number)",
         "config/sites/es.yaml:19:9: sites[0].nodePools[0].nodez: unknown key "nodez" (did you mean "nodes"?); allowed keys: name, gpu, gpusPerNode, nodes, nicsPerNode, nic, nodeOverheadW, cpusPerNode, memoryGiBPerNode, nodeNamePrefix, racks, rails, mig",
       ]
@@ -113,7 +113,7 @@ describe('loader', () => {
       .replace('sites/nl.yaml', 'id: nl-amsterdam', 'id: nl-amsterdam-');
     expect(config.problems()).toMatchInlineSnapshot(`
       [
-        "config/fleet.yaml:89:24: waves[1].sites[1]: "nl-amsterdam" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam-, pl-warsaw, ro-bucharest)",
+        "config/fleet.yaml:94:24: waves[1].sites[1]: "nl-amsterdam" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam-, pl-warsaw, ro-bucharest)",
         "config/sites/nl.yaml:5:9: sites[0].id: "nl-amsterdam-" is not a DNS-1123 label (allowed: lower-case letters, digits and '-', starting and ending with a letter or digit)",
         "config/sites/nl.yaml:51:17: sites[0].tenants[0].name: "UvA_IvI" is not a DNS-1123 label (allowed: lower-case letters, digits and '-', starting and ending with a letter or digit)",
       ]
@@ -124,7 +124,7 @@ describe('loader', () => {
     const config = new ConfigCopy().replace('sites/ro.yaml', 'id: ro-bucharest', 'id: es-barcelona');
     expect(config.problems()).toMatchInlineSnapshot(`
       [
-        "config/fleet.yaml:91:24: waves[2].sites[1]: "ro-bucharest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw)",
+        "config/fleet.yaml:96:24: waves[2].sites[1]: "ro-bucharest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw)",
         "config/sites/ro.yaml:5:9: sites[0].id: "es-barcelona" does not start with the country code (allowed: ro-<city>)",
         "config/sites/ro.yaml:5:9: sites[0].id: "es-barcelona" is already defined in config/sites/es.yaml (site ids are unique across the fleet)",
       ]
@@ -255,8 +255,8 @@ describe('loader', () => {
       .replace('fleet.yaml', 'sites: [pl-warsaw, ro-bucharest]', 'sites: [pl-warsaw, ro-bucarest]');
     expect(config.problems()).toMatchInlineSnapshot(`
       [
-        "config/fleet.yaml:85:1: waves: "ro-bucharest" is in no rollout wave (add each site to one wave)",
-        "config/fleet.yaml:91:24: waves[2].sites[1]: "ro-bucarest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw, ro-bucharest)",
+        "config/fleet.yaml:90:1: waves: "ro-bucharest" is in no rollout wave (add each site to one wave)",
+        "config/fleet.yaml:96:24: waves[2].sites[1]: "ro-bucarest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw, ro-bucharest)",
         "config/sites/es.yaml:55:41: sites[0].services.inference.pool: "l40" is not a node pool of es-barcelona (allowed: h200, l40s)",
       ]
     `);

@@ -163,7 +163,7 @@ describe('Phase 2: production', () => {
     fleet()
       .sites.filter((s) => s.phase === 2)
       .map((s) => [s.id]),
-  )('%s: every tenant namespace is restricted, denied by default, under quota and queued', (id) => {
+  )('%s: every tenant namespace audits restricted under the tenant guard, denied by default, under quota and queued', (id) => {
     const tenants = stacksOf(id).tenants!;
     const synth = resources(tenants);
     const policies = Object.values(synth.kubernetes_network_policy_v1) as {
@@ -179,8 +179,12 @@ describe('Phase 2: production', () => {
     expect(namespaces).toHaveLength(site(id).tenants.length);
     for (const tenant of site(id).tenants) {
       const ns = namespaces.find((n) => n.metadata.name === tenant.name)!;
+      // Enforced by the guard (restricted plus IPC_LOCK), which Pod Security cannot express.
       expect(ns.metadata.labels).toMatchObject({
-        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce': 'privileged',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'ai-factory.eu/tenant': tenant.name,
         'ai-factory.eu/programme': tenant.programme,
       });
       const token = (namespace: string) => namespace.includes(`tenant-${tenant.name}_namespace`);
@@ -194,17 +198,26 @@ describe('Phase 2: production', () => {
     }
   });
 
-  test('tenant network policies allow only DNS, the own namespace and monitoring scrapes', () => {
-    const synth = resources(stacksOf('cz-prague').tenants!);
-    const names = [...new Set(Object.values(synth.kubernetes_network_policy_v1).map((p) => (p.metadata as { name: string }).name))].sort();
-    expect(names).toEqual(['allow-dns', 'allow-monitoring-scrape', 'allow-same-namespace', 'default-deny']);
+  test('tenant network policies allow only DNS, the own namespace, monitoring scrapes and the object gateway (model servers: the inference gateway)', () => {
+    const names = (id: string) =>
+      [
+        ...new Set(Object.values(resources(stacksOf(id).tenants!).kubernetes_network_policy_v1).map((p) => (p.metadata as { name: string }).name)),
+      ].sort();
+    const base = ['allow-dns', 'allow-monitoring-scrape', 'allow-same-namespace', 'default-deny'];
+    // Ceph sites reach the in-cluster object gateway; Amsterdam's object service is outside the cluster.
+    expect(names('nl-amsterdam')).toEqual(base);
+    expect(names('cz-prague')).toEqual(['allow-object-gateway', ...base].sort());
+    expect(names('es-barcelona')).toEqual(['allow-inference-gateway', 'allow-object-gateway', ...base].sort());
   });
 
   test('tenant groups get a namespaced Role, never cluster-wide rights', () => {
     for (const stacks of all) {
       for (const stack of deployOrder(stacks)) {
         const synth = resources(stack);
-        expect(synth.kubernetes_cluster_role_binding_v1).toBeUndefined();
+        // Only the platform's own ServiceAccounts (the inventory's node reader) are bound cluster-wide.
+        const clusterWide = Object.values(synth.kubernetes_cluster_role_binding_v1 ?? {}) as { subject: { kind: string }[] }[];
+        for (const binding of clusterWide) expect(binding.subject.map((s) => s.kind)).toEqual(['ServiceAccount']);
+        if (stack === stacks.tenants) expect(clusterWide).toEqual([]);
         expect(synth.kubernetes_cluster_role_binding).toBeUndefined();
       }
     }
