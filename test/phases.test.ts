@@ -85,9 +85,7 @@ describe('Phase 1: acceptance jobs', () => {
 
   test('the NCCL check spans the pool over the rail networks with RDMA devices', () => {
     const nccl = jobs.find((j) => j.metadata.name === 'nccl-allreduce-gb200')!;
-    expect(nccl.spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe(
-      'rail-0,rail-1,rail-2,rail-3',
-    );
+    expect(nccl.spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('rail-0,rail-1,rail-2,rail-3');
     expect(podSpecOf(nccl).subdomain).toBe('nccl-allreduce-gb200');
     expect(podSpecOf(nccl).containers[0].resources.limits).toMatchObject({ 'nvidia.com/gpu': '4', 'rdma/rdma_rails': '1' });
     expect(podSpecOf(nccl).containers[0].envFrom).toEqual([{ configMapRef: { name: 'nccl-settings' } }]);
@@ -201,7 +199,9 @@ describe('Phase 2: production', () => {
   test('tenant network policies allow only DNS, the own namespace, monitoring scrapes and the object gateway (model servers: the inference gateway)', () => {
     const names = (id: string) =>
       [
-        ...new Set(Object.values(resources(stacksOf(id).tenants!).kubernetes_network_policy_v1).map((p) => (p.metadata as { name: string }).name)),
+        ...new Set(
+          Object.values(resources(stacksOf(id).tenants!).kubernetes_network_policy_v1).map((p) => (p.metadata as { name: string }).name),
+        ),
       ].sort();
     const base = ['allow-dns', 'allow-monitoring-scrape', 'allow-same-namespace', 'default-deny'];
     // Ceph sites reach the in-cluster object gateway; Amsterdam's object service is outside the cluster.

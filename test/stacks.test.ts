@@ -82,7 +82,11 @@ describe('site stacks', () => {
     const namespaces = Object.values(JSON.parse(Testing.synth(es.tenants!)).resource.kubernetes_namespace_v1) as {
       metadata: { name: string; labels: Record<string, string> };
     }[];
-    expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(site('es-barcelona').tenants.map((t) => t.name).sort());
+    expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(
+      site('es-barcelona')
+        .tenants.map((t) => t.name)
+        .sort(),
+    );
     for (const tenant of site('es-barcelona').tenants) {
       expect(namespaces.find((n) => n.metadata.name === tenant.name)!.metadata.labels).toMatchObject({
         'pod-security.kubernetes.io/warn': 'restricted',

@@ -3,7 +3,6 @@ import type { RailPlan, Site } from '../../config';
 import { CustomResource } from '../custom-resource';
 import { NODE_LABELS } from '../contract';
 
-
 /** Extended resource of the RDMA shared device plugin: every rail HCA of the node. */
 export const RDMA_SHARED_RESOURCE = 'rdma_rails';
 /** Jumbo frames on the RoCE rails. */
@@ -59,7 +58,13 @@ export function addRailAttachments(scope: Construct, props: RailAttachmentsProps
         : kind === 'MacvlanNetwork'
           ? { networkNamespace, master: rail.interfaceName, mode: 'bridge', mtu: ROCE_MTU, ipam }
           : { networkNamespace, resourceName: railResourceName(site, rail.index), ipam };
-    return new CustomResource(scope, rail.name, { siteId: site.id, apiVersion: 'mellanox.com/v1alpha1', kind, metadata: { name: names[i] }, spec });
+    return new CustomResource(scope, rail.name, {
+      siteId: site.id,
+      apiVersion: 'mellanox.com/v1alpha1',
+      kind,
+      metadata: { name: names[i] },
+      spec,
+    });
   });
   return { networks, names };
 }

@@ -28,7 +28,12 @@ function selects(selector: Selector | undefined, labels: Record<string, string>)
  * namespace's pods (its binding's namespace selector matches the namespace's labels)?
  */
 function guardedBy(policy: string, labels: Record<string, string>, stack: readonly ResourceView[]): boolean {
-  const manifests = stack.filter((r) => r.type === 'kubernetes_manifest').map((r) => r.config.manifest as Record<string, any>);
+  type Manifest = {
+    kind?: string;
+    metadata?: { name?: string };
+    spec?: { policyName?: string; validationActions?: string[]; matchResources?: { namespaceSelector?: Selector } };
+  };
+  const manifests = stack.filter((r) => r.type === 'kubernetes_manifest').map((r) => r.config.manifest as Manifest);
   const exists = manifests.some((m) => m.kind === 'ValidatingAdmissionPolicy' && m.metadata?.name === policy);
   return (
     exists &&

@@ -73,9 +73,9 @@ function isSet(root: string, path: string): string {
   const steps = path.split('.');
   return steps.map((_, i) => `has(${root}.${steps.slice(0, i + 1).join('.')})`).join(' && ');
 }
-/** `a.b.c` is unset, or its value satisfies `test` (written over the value's full path). */
+/** `a.b.c` is unset, or its value satisfies `test` (written over the value's full path); parenthesised. */
 function unsetOr(root: string, path: string, test: (value: string) => string): string {
-  return `!(${isSet(root, path)}) || ${test(`${root}.${path}`)}`;
+  return `(!(${isSet(root, path)}) || ${test(`${root}.${path}`)})`;
 }
 
 /**
@@ -97,7 +97,9 @@ const linuxOnly = (expression: string) => `variables.windows || (${expression})`
 /** SELinux options at `root`: only the type, one of the container types; no user or role. */
 const seLinux = (root: string) =>
   ['type', 'user', 'role']
-    .map((f) => unsetOr(root, `securityContext.seLinuxOptions.${f}`, (v) => (f === 'type' ? `${v} in ${list(SELINUX_TYPES)}` : `${v} == ''`)))
+    .map((f) =>
+      unsetOr(root, `securityContext.seLinuxOptions.${f}`, (v) => (f === 'type' ? `${v} in ${list(SELINUX_TYPES)}` : `${v} == ''`)),
+    )
     .map((e) => `(${e})`)
     .join(' && ');
 
@@ -123,9 +125,7 @@ const RESTRICTED_PLUS_IPC_LOCK: readonly Validation[] = [
     message: 'Windows HostProcess containers are not allowed',
   },
   {
-    expression: everyContainer(
-      unsetOr('c', 'securityContext.capabilities.add', (v) => `${v}.all(a, a in variables.allowedCapabilities)`),
-    ),
+    expression: everyContainer(unsetOr('c', 'securityContext.capabilities.add', (v) => `${v}.all(a, a in variables.allowedCapabilities)`)),
     message: `containers may add only ${TENANT_CAPABILITIES.join(' and ')} (restricted, plus IPC_LOCK for RDMA memory registration)`,
   },
   {
@@ -155,6 +155,15 @@ const RESTRICTED_PLUS_IPC_LOCK: readonly Validation[] = [
   {
     expression: `${seLinux('object.spec')} && (${everyContainer(seLinux('c'))})`,
     message: `SELinux options may set only the type, one of ${SELINUX_TYPES.filter(Boolean).join(', ')}`,
+  },
+  {
+    // Probes and lifecycle hooks may not aim at another host (Pod Security v1.34).
+    expression: everyContainer(
+      [...['livenessProbe', 'readinessProbe', 'startupProbe'], ...['postStart', 'preStop'].map((hook) => `lifecycle.${hook}`)]
+        .flatMap((handler) => ['httpGet', 'tcpSocket'].map((kind) => unsetOr('c', `${handler}.${kind}.host`, (v) => `${v} == ''`)))
+        .join(' && '),
+    ),
+    message: 'probes and lifecycle hooks may not set a host',
   },
   {
     expression: everyContainer(unsetOr('c', 'securityContext.procMount', (v) => `${v} == 'Default'`)),
@@ -319,7 +328,12 @@ export class TenantGuard extends Construct {
           paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
           matchConstraints: {
             resourceRules: [
-              { apiGroups: ['objectbucket.io'], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: ['objectbucketclaims'] },
+              {
+                apiGroups: ['objectbucket.io'],
+                apiVersions: ['v1alpha1'],
+                operations: ['CREATE', 'UPDATE'],
+                resources: ['objectbucketclaims'],
+              },
             ],
           },
           validations: [
@@ -329,7 +343,8 @@ export class TenantGuard extends Construct {
             },
             {
               expression: `has(object.spec.additionalConfig) && 'maxSize' in object.spec.additionalConfig && isQuantity(${maxSize}) && quantity(${maxSize}).compareTo(quantity(params.data.maxBucketSize)) <= 0`,
-              messageExpression: "'spec.additionalConfig.maxSize must be set, at most ' + params.data.maxBucketSize + ' (the tenant share of the object tier over its bucket count)'",
+              messageExpression:
+                "'spec.additionalConfig.maxSize must be set, at most ' + params.data.maxBucketSize + ' (the tenant share of the object tier over its bucket count)'",
             },
           ],
         },

@@ -187,7 +187,9 @@ export class TenantSpace extends Construct {
         spec: {
           podSelector: { matchExpressions: [{ key: INFERENCE_SERVICE_LABEL, operator: 'Exists' }] },
           policyTypes: ['Ingress'],
-          ingress: [{ from: [nsName(props.inferenceIngress.namespace)], ports: [{ port: String(props.inferenceIngress.port), protocol: 'TCP' }] }],
+          ingress: [
+            { from: [nsName(props.inferenceIngress.namespace)], ports: [{ port: String(props.inferenceIngress.port), protocol: 'TCP' }] },
+          ],
         },
       });
     }

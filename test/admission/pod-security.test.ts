@@ -128,10 +128,9 @@ describe('Pod Security Standards evaluator', () => {
     expect(podSecurityViolations('restricted', { ...windows, spec: { ...windows.spec, os: { name: 'linux' } } })).toHaveLength(3);
   });
 
-  test('user-namespaced pods (hostUsers: false) may run as root at restricted', () => {
+  test('user-namespaced pods (hostUsers: false) still may not run as root at restricted (the relaxing feature gate is off)', () => {
     const spec = { ...hardened, hostUsers: false, securityContext: { runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } } };
-    expect(podSecurityViolations('restricted', { kind: 'Pod', spec })).toEqual([]);
-    expect(podSecurityViolations('restricted', { kind: 'Pod', spec: { ...spec, hostUsers: true } }).join('\n')).toMatch(/runAsUser=0/);
+    expect(podSecurityViolations('restricted', { kind: 'Pod', spec }).join('\n')).toMatch(/runAsUser=0/);
   });
 
   test('unsafe sysctls, host paths and restricted volume types are reported', () => {

@@ -126,8 +126,13 @@ const allContainers = (spec: PodSpec): Container[] => [
 ];
 
 const isWindows = (spec: PodSpec) => spec.os?.name === 'windows';
-/** Pods in their own user namespace (`hostUsers: false`) get relaxed root and /proc rules. */
+/** Pods in their own user namespace (`hostUsers: false`) get a relaxed /proc rule in baseline. */
 const inUserNamespace = (spec: PodSpec) => spec.hostUsers === false;
+/**
+ * Running as root inside a user namespace is only relaxed behind the UserNamespacesPodSecurityStandards
+ * feature gate (alpha, off by default in 1.35): off here, as on the clusters.
+ */
+const RELAX_ROOT_IN_USER_NAMESPACES = false;
 
 /** Names of the containers for which `bad` holds. */
 const containersWhere = (spec: PodSpec, bad: (c: Container) => boolean) =>
@@ -441,7 +446,7 @@ export const POD_SECURITY_CHECKS: readonly PodSecurityCheck[] = [
     level: 'restricted',
     control: 'Running as Non-root',
     check: ({ spec }) => {
-      if (inUserNamespace(spec)) return undefined;
+      if (RELAX_ROOT_IN_USER_NAMESPACES && inUserNamespace(spec)) return undefined;
       const pod = spec.securityContext?.runAsNonRoot;
       const setters = pod === false ? ['pod'] : [];
       const explicit = containersWhere(spec, (c) => c.securityContext?.runAsNonRoot === false);
@@ -459,7 +464,7 @@ export const POD_SECURITY_CHECKS: readonly PodSecurityCheck[] = [
     level: 'restricted',
     control: 'Running as Non-root user',
     check: ({ spec }) => {
-      if (inUserNamespace(spec)) return undefined;
+      if (RELAX_ROOT_IN_USER_NAMESPACES && inUserNamespace(spec)) return undefined;
       const setters = spec.securityContext?.runAsUser === 0 ? ['pod'] : [];
       const bad = containersWhere(spec, (c) => c.securityContext?.runAsUser === 0);
       if (bad.length > 0) setters.push(containersPhrase(bad));

@@ -9,7 +9,9 @@
  *    within the borrowing limit);
  *  - MIG resources (a whole-GPU request never served by a partitioned pool);
  *  - CRD-before-use between releases (a release whose values create objects of another
- *    release's CRDs depends on it).
+ *    release's CRDs depends on it);
+ *  - tenant isolation (Pod Security, the ValidatingAdmissionPolicies evaluated as CEL, RBAC,
+ *    network policies, quotas): what a tenant must be refused, and what it must be able to run.
  * Every rule returns the problems it finds, each naming the object, the queue and the numbers.
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
  * @see https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/#flavor-assignment
@@ -21,12 +23,14 @@ import { admissionProblems } from './kueue';
 import { resolveNameRefs, type SiteOutput } from './output';
 import { nodeAgentProblems, placementProblems } from './placement';
 import { crdOrderProblems, migProblems } from './releases';
+import { tenantProblems } from './tenancy';
 
 export { contentionProblems } from './contention';
 export { admission, admissionProblems, podRequests, quantity } from './kueue';
 export { poolNodes, resolveNameRefs, selects, type SiteOutput, tolerates, tolerationMatches } from './output';
 export { nodeAgentProblems, placementProblems } from './placement';
 export { crdOrderProblems, migProblems } from './releases';
+export { admissionDenials, forbiddenProbes, rdmaJob, roleAllows, servingPod, tenantProblems, tenantViews } from './tenancy';
 
 /** Every rule, over one site. */
 export function siteModelProblems(out: SiteOutput): string[] {
@@ -37,6 +41,7 @@ export function siteModelProblems(out: SiteOutput): string[] {
     ...migProblems(out),
     ...crdOrderProblems(out),
     ...contentionProblems(out),
+    ...tenantProblems(out),
   ];
 }
 
