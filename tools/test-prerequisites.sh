@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# What `npm test` needs besides npm packages: the Terraform CLI (>= 1.10) and PostgreSQL's server
-# binaries for the deploy-loop tests. Installs PostgreSQL from Debian's packages when it is
-# missing and this is root on Debian; otherwise says what to install. Terraform is never
+# What `npm test` needs besides npm packages: the Terraform CLI (>= 1.10), PostgreSQL's server
+# binaries for the deploy-loop tests and python3 for the inventory check's program. Installs
+# PostgreSQL and python3 from Debian's packages when missing and this is root on Debian; otherwise
+# says what to install. Terraform is never
 # downloaded here (no route to HashiCorp's releases from the build machines).
 set -euo pipefail
 
@@ -9,16 +10,34 @@ have_postgres() {
   command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
 }
 
-if ! have_postgres; then
-  sudo=""
-  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; fi
-  if { [ "$(id -u)" = 0 ] || [ -n "$sudo" ]; } && command -v apt-get >/dev/null 2>&1; then
-    echo "test prerequisites: installing PostgreSQL (apt-get install -y postgresql)" >&2
+sudo=""
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; fi
+can_apt() { { [ "$(id -u)" = 0 ] || [ -n "$sudo" ]; } && command -v apt-get >/dev/null 2>&1; }
+updated=""
+# apt_install <package> <what needs it>
+apt_install() {
+  echo "test prerequisites: installing $1 (apt-get install -y $1)" >&2
+  if [ -z "$updated" ]; then
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || echo "test prerequisites: apt-get update failed; trying the install anyway" >&2
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null \
-      || echo "test prerequisites: installing PostgreSQL failed; the deploy-loop tests will fail and say what is missing" >&2
+    updated=1
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >/dev/null \
+    || echo "test prerequisites: installing $1 failed; $2 will fail and say what is missing" >&2
+}
+
+if ! have_postgres; then
+  if can_apt; then
+    apt_install postgresql "the deploy-loop tests"
   else
     echo "test prerequisites: PostgreSQL's server binaries (initdb, pg_ctl) are missing: install them (Debian: sudo apt-get install -y postgresql); the deploy-loop tests start their own server" >&2
+  fi
+fi
+
+if ! command -v python3 >/dev/null 2>&1; then
+  if can_apt; then
+    apt_install python3 "the inventory check's test"
+  else
+    echo "test prerequisites: python3 is missing: install it (Debian: sudo apt-get install -y python3); the inventory check's test runs its program" >&2
   fi
 fi
 

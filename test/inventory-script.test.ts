@@ -1,0 +1,101 @@
+/**
+ * The inventory check's program, run for real under python3 against a stand-in API server that
+ * serves the node's object: it reads GPU Feature Discovery's labels and the advertised GPUs
+ * through the API (with the pod's token), counts the fabric ports, and prints one PASS or FAIL
+ * line naming what is missing.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { INVENTORY_PY } from '../constructs/acceptance/private/acceptance-scripts';
+import { tempDir } from './util';
+
+jest.setTimeout(30_000);
+
+type Node = { labels: Record<string, string>; allocatable: Record<string, string> };
+
+const H100: Node = {
+  labels: { 'nvidia.com/gpu.count': '8', 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' },
+  allocatable: { 'nvidia.com/gpu': '8', cpu: '224' },
+};
+
+let server: Server;
+let api: string;
+let served: Node = H100;
+const requests: { path: string; authorization?: string }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
+    if (req.url !== '/api/v1/nodes/gpu-07') {
+      res.writeHead(404).end('{}');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ metadata: { name: 'gpu-07', labels: served.labels }, status: { allocatable: served.allocatable } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** Runs the script for node gpu-07 with `ports` fabric ports; returns its exit status and output. */
+function inventory(node: Node, ports: number, env: Record<string, string> = {}): Promise<{ status: number | null; output: string }> {
+  served = node;
+  const dir = tempDir('inventory-');
+  writeFileSync(join(dir, 'inventory.py'), INVENTORY_PY);
+  mkdirSync(join(dir, 'account'));
+  writeFileSync(join(dir, 'account', 'token'), 'pod-token\n');
+  mkdirSync(join(dir, 'infiniband'));
+  for (let i = 0; i < ports; i++) mkdirSync(join(dir, 'infiniband', `mlx5_${i}`));
+  return new Promise((resolve) => {
+    const child = spawn('python3', [join(dir, 'inventory.py')], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_NAME: 'gpu-07',
+        EXPECTED_GPUS: '8',
+        EXPECTED_NICS: '8',
+        GPU_MODEL: 'H100 80GB HBM3',
+        WHOLE_GPUS: 'true',
+        API_SERVER: api,
+        SERVICE_ACCOUNT_DIR: join(dir, 'account'),
+        RDMA_DEVICES_DIR: join(dir, 'infiniband'),
+        ...env,
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
+test('a node as delivered passes, read with the pod’s own token', async () => {
+  const run = await inventory(H100, 8);
+  expect(run).toMatchObject({ status: 0 });
+  expect(run.output).toMatch(/^PASS inventory gpu-07$/m);
+  expect(requests.at(-1)).toEqual({ path: '/api/v1/nodes/gpu-07', authorization: 'Bearer pod-token' });
+});
+
+test('a missing GPU, a wrong model, an unhealthy GPU or a missing port each fail, saying which', async () => {
+  const seven = await inventory({ ...H100, labels: { ...H100.labels, 'nvidia.com/gpu.count': '7' } }, 8);
+  expect(seven.status).toBe(1);
+  expect(seven.output).toMatch(/FAIL inventory gpu-07: 7 GPUs found, 8 expected/);
+
+  const model = await inventory({ ...H100, labels: { ...H100.labels, 'nvidia.com/gpu.product': 'NVIDIA-H200' } }, 8);
+  expect(model.output).toMatch(/FAIL inventory gpu-07: GPU model NVIDIA-H200, expected H100 80GB HBM3/);
+
+  const unhealthy = await inventory({ ...H100, allocatable: { 'nvidia.com/gpu': '6' } }, 8);
+  expect(unhealthy.output).toMatch(/FAIL inventory gpu-07: 6 GPUs advertised healthy, 8 expected/);
+
+  const ports = await inventory(H100, 6);
+  expect(ports.output).toMatch(/FAIL inventory gpu-07: 6 fabric ports, 8 expected/);
+});
+
+test('on a partitioned pool the advertised whole GPUs are not counted (the slices are)', async () => {
+  const mig = { ...H100, allocatable: { 'nvidia.com/mig-1g.10gb': '56' } };
+  expect((await inventory(mig, 8, { WHOLE_GPUS: 'false' })).status).toBe(0);
+  expect((await inventory(mig, 8)).output).toMatch(/0 GPUs advertised healthy, 8 expected/);
+});
