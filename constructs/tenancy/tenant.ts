@@ -10,7 +10,7 @@ import { CustomResource } from '../custom-resource';
 import { PROGRAMME_LABEL } from '../scheduling/kueue-queues';
 import { NCCL_CONFIG_MAP } from '../fabric/fabric-settings';
 import { PodSecurityLevel, SiteNamespace } from '../namespace';
-import { ADMISSION_POLICIES, KUEUE, MULTUS_NETWORKS_ANNOTATION, PRIORITY_CLASS, siteLabels, TENANT_LABEL } from '../contract';
+import { ADMISSION_POLICIES, KUEUE, PRIORITY_CLASS, siteLabels, TENANT_LABEL } from '../contract';
 
 export { TENANT_LABEL } from '../contract';
 import { TIERS } from '../storage/storage-tiers';
@@ -121,7 +121,8 @@ export class TenantSpace extends Construct {
       new ConfigMapV1(this, 'rail-networks', {
         metadata: metadata(RAIL_CONFIG_MAP),
         data: {
-          annotation: `${MULTUS_NETWORKS_ANNOTATION}: ${railAnnotation(names)}`,
+          // The value of the pod annotation k8s.v1.cni.cncf.io/networks that attaches every rail.
+          networks: railAnnotation(names),
           resources: Object.entries(railResources(site, props.rails))
             .map(([r, n]) => `${r}: ${n}`)
             .join('\n'),

@@ -204,7 +204,7 @@ export function forbiddenProbes(tenant: TenantView): { what: string; object: Obj
 export function rdmaJob(tenant: TenantView, pool: { name: string; gpusPerNode: number }, nodes: number): Obj | undefined {
   const rails = tenant.configMaps['rail-networks'];
   if (!rails) return undefined;
-  const annotation = rails.annotation.replace(`${NETWORKS}: `, '');
+  const annotation = rails.networks;
   const rdma = Object.fromEntries(rails.resources.split('\n').map((l) => l.split(': ')));
   const amounts = { cpu: '32', memory: '256Gi', 'nvidia.com/gpu': String(pool.gpusPerNode), ...rdma };
   return {
