@@ -84,9 +84,13 @@ export const ADMISSION_POLICIES = {
   tenantPods: 'factory-tenant-pods',
   /** Any tenant object: no reserved Kueue priority. */
   tenantPriorities: 'factory-tenant-priorities',
+  /** Tenant Services: ClusterIP only, no external IPs. */
+  tenantServices: 'factory-tenant-services',
   /** Tenant object bucket claims: the bucket class, and a size within the tenant's share. */
   tenantBuckets: 'factory-tenant-buckets',
 } as const;
+/** Namespace of the tenants' limits that admission reads and tenants must not write (object-tier limits). */
+export const TENANT_LIMITS_NAMESPACE = 'factory-tenant-limits';
 /** Namespace label naming a tenant's access programme; its ClusterQueue selects on it. */
 export const PROGRAMME_LABEL = `${LABEL_PREFIX}/programme`;
 

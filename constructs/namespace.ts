@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import type { ITerraformDependable } from 'cdktf/lib/terraform-dependable';
 import { POD_SECURITY_REASON_ANNOTATION, siteLabels } from './contract';
 
 /**
@@ -32,6 +33,8 @@ export interface SiteNamespaceProps {
   readonly podSecurityReason?: string;
   /** Extra labels. @default {} */
   readonly labels?: Record<string, string>;
+  /** Created only after these (e.g. the admission policies that hold its pods). @default [] */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** A namespace with the site's labels and an explicit Pod Security level. */
@@ -58,6 +61,7 @@ export class SiteNamespace extends Construct {
         },
         annotations: props.podSecurityReason ? { [POD_SECURITY_REASON_ANNOTATION]: props.podSecurityReason } : undefined,
       },
+      dependsOn: props.dependsOn,
     });
   }
 }

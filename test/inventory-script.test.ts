@@ -41,8 +41,16 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-/** Runs the script for node gpu-07 with `ports` fabric ports; returns its exit status and output. */
-function inventory(node: Node, ports: number, env: Record<string, string> = {}): Promise<{ status: number | null; output: string }> {
+/**
+ * Runs the script for node gpu-07 with `ports` fabric ports, under a locked-memory limit of
+ * `memlock` (a `ulimit -l` value); returns its exit status and output.
+ */
+function inventory(
+  node: Node,
+  ports: number,
+  env: Record<string, string> = {},
+  memlock = '8192',
+): Promise<{ status: number | null; output: string }> {
   served = node;
   const dir = tempDir('inventory-');
   writeFileSync(join(dir, 'inventory.py'), INVENTORY_PY);
@@ -51,7 +59,7 @@ function inventory(node: Node, ports: number, env: Record<string, string> = {}):
   mkdirSync(join(dir, 'infiniband'));
   for (let i = 0; i < ports; i++) mkdirSync(join(dir, 'infiniband', `mlx5_${i}`));
   return new Promise((resolve) => {
-    const child = spawn('python3', [join(dir, 'inventory.py')], {
+    const child = spawn('sh', ['-c', `ulimit -l ${memlock} && exec python3 "$0"`, join(dir, 'inventory.py')], {
       env: {
         PATH: process.env.PATH,
         NODE_NAME: 'gpu-07',
@@ -59,6 +67,8 @@ function inventory(node: Node, ports: number, env: Record<string, string> = {}):
         EXPECTED_NICS: '8',
         GPU_MODEL: 'H100 80GB HBM3',
         WHOLE_GPUS: 'true',
+        // Lowering the limit needs no privilege; raising it to unlimited would (see the last test).
+        MIN_MEMLOCK_KIB: '4096',
         API_SERVER: api,
         SERVICE_ACCOUNT_DIR: join(dir, 'account'),
         RDMA_DEVICES_DIR: join(dir, 'infiniband'),
@@ -98,4 +108,13 @@ test('on a partitioned pool the advertised whole GPUs are not counted (the slice
   const mig = { ...H100, allocatable: { 'nvidia.com/mig-1g.10gb': '56' } };
   expect((await inventory(mig, 8, { WHOLE_GPUS: 'false' })).status).toBe(0);
   expect((await inventory(mig, 8)).output).toMatch(/0 GPUs advertised healthy, 8 expected/);
+});
+
+test('a rail node whose containers may lock only 8 MiB fails: non-root RDMA jobs could not register memory', async () => {
+  const limited = await inventory(H100, 8, { MIN_MEMLOCK_KIB: 'unlimited' }, '8192');
+  expect(limited.status).toBe(1);
+  expect(limited.output).toMatch(/FAIL inventory gpu-07: containers may lock 8192 KiB, unlimited expected for RDMA/);
+  expect((await inventory(H100, 8, { MIN_MEMLOCK_KIB: '16384' }, '8192')).output).toMatch(/may lock 8192 KiB, 16384 expected/);
+  // Nodes off the rails do not need it.
+  expect((await inventory(H100, 8, { MIN_MEMLOCK_KIB: '' }, '64')).output).toMatch(/^PASS inventory gpu-07$/m);
 });

@@ -173,7 +173,9 @@ describe('Phase 2: production', () => {
       spec: { hard: Record<string, string> };
     }[];
     const queues = (manifests(tenants) as M[]).filter((m) => m.kind === 'LocalQueue');
-    const namespaces = Object.values(synth.kubernetes_namespace_v1) as { metadata: { name: string; labels: Record<string, string> } }[];
+    const namespaces = (
+      Object.values(synth.kubernetes_namespace_v1) as { metadata: { name: string; labels: Record<string, string> } }[]
+    ).filter((n) => 'ai-factory.eu/tenant' in n.metadata.labels);
     expect(namespaces).toHaveLength(site(id).tenants.length);
     for (const tenant of site(id).tenants) {
       const ns = namespaces.find((n) => n.metadata.name === tenant.name)!;

@@ -82,7 +82,8 @@ describe('site stacks', () => {
     const namespaces = Object.values(JSON.parse(Testing.synth(es.tenants!)).resource.kubernetes_namespace_v1) as {
       metadata: { name: string; labels: Record<string, string> };
     }[];
-    expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(
+    const tenantNamespaces = namespaces.filter((n) => 'ai-factory.eu/tenant' in n.metadata.labels);
+    expect(tenantNamespaces.map((n) => n.metadata.name).sort()).toEqual(
       site('es-barcelona')
         .tenants.map((t) => t.name)
         .sort(),

@@ -87,7 +87,7 @@ describe('tenant isolation on the synthesized sites', () => {
   test('a guard that accepts namespaced network references lets a tenant attach another namespace’s rails', () => {
     const o = out('lt-vilnius');
     const { policy } = guardOf(o, 'factory-tenant-pods');
-    const rule = policy.spec.validations!.find((v) => v.expression.includes('k8s.v1.cni.cncf.io/networks'))!;
+    const rule = policy.spec.validations!.find((v) => v.expression.includes('variables.networks'))!;
     rule.expression = 'true';
     expect(tenantProblems(o)).toContainEqual(
       expect.stringMatching(/admission lets it create a pod attaching another namespace's rail network/),
@@ -144,9 +144,9 @@ describe('tenant isolation on the synthesized sites', () => {
     const missing = out('cz-prague');
     const maps = missing.tenants!.resource.kubernetes_config_map_v1 as Obj;
     for (const [key, c] of Object.entries(maps))
-      if (c.metadata.name === 'object-limits' && c.metadata.namespace === 'cuni-ml') delete maps[key];
+      if (c.metadata.name === 'cuni-ml' && c.metadata.namespace === 'factory-tenant-limits') delete maps[key];
     expect(tenantProblems(missing)).toContainEqual(
-      'cz-prague: tenant cuni-ml: its bucket claim is refused: factory-tenant-buckets: parameter ConfigMap object-limits is missing in cuni-ml',
+      'cz-prague: tenant cuni-ml: its bucket claim is refused: factory-tenant-buckets: parameter ConfigMap cuni-ml is missing in factory-tenant-limits',
     );
 
     const unbounded = out('cz-prague');
@@ -294,6 +294,8 @@ describe('the tenant guard is Pod Security restricted plus IPC_LOCK', () => {
     expect(allowed(nets('other/t-rail-0'))).toBe(false);
     expect(allowed(nets('t-rail-0,default/rail-1'))).toBe(false);
     expect(allowed(nets('[{"name":"rail-0","namespace":"factory-acceptance"}]'))).toBe(false);
+    expect(allowed(nets('[{"name":"t-rail-0","ips":["10.40.0.7/16"]}]'))).toBe(true);
+    expect(allowed(nets('[{"name":"rail-0","\\u006eamespace":"factory-acceptance"}]'))).toBe(false);
     expect(allowed(pod({}, { annotations: { 'v1.multus-cni.io/default-network': 'rail-0' } }))).toBe(false);
     // Ephemeral containers are added later, through their own subresource: held to the same profile.
     const debug = pod({ ephemeralContainers: [{ name: 'debug', image: 'busybox:1', securityContext: { privileged: true } }] });
@@ -382,11 +384,11 @@ describe('pod-security-enforced accepts a privileged namespace only with the gua
 });
 
 describe('no-cluster-admin: cluster-wide bindings only for ServiceAccounts, to a read-only role of the stack', () => {
-  const synthBinding = (subject: Obj, verbs: string[]) => {
+  const synthBinding = (subject: Obj, verbs: string[], resources = ['nodes']) => {
     const stack = new TerraformStack(Testing.app(), 'probe');
     const role = new ClusterRoleV1(stack, 'role', {
       metadata: { name: 'reader' },
-      rule: [{ apiGroups: [''], resources: ['nodes'], verbs }],
+      rule: [{ apiGroups: [''], resources, verbs }],
     });
     new ClusterRoleBindingV1(stack, 'binding', {
       metadata: { name: 'reader' },
@@ -410,6 +412,10 @@ describe('no-cluster-admin: cluster-wide bindings only for ServiceAccounts, to a
   });
   test('a ServiceAccount bound to a role that writes: a violation', () => {
     expect(synthBinding(sa, ['get', 'patch'])).toThrow(/no-cluster-admin .*cluster-wide binding "reader"/);
+  });
+  test('a ServiceAccount bound to a role that reads secrets, or everything: a violation', () => {
+    expect(synthBinding(sa, ['get'], ['secrets'])).toThrow(/no-cluster-admin .*cluster-wide binding "reader"/);
+    expect(synthBinding(sa, ['list'], ['*'])).toThrow(/no-cluster-admin .*cluster-wide binding "reader"/);
   });
 });
 
@@ -451,6 +457,8 @@ describe('GPUs only through requests', () => {
     expect(spec.serviceAccountName).toBe('node-reader');
     expect(spec.runtimeClassName).toBeUndefined();
     expect(Object.keys(spec.containers[0].resources.requests).sort()).toEqual(['cpu', 'memory']);
+    const env = Object.fromEntries(spec.containers[0].env.filter((e: Obj) => 'value' in e).map((e: Obj) => [e.name, e.value]));
+    expect(env.MIN_MEMLOCK_KIB).toBe('unlimited');
     const roles = Object.values(o.platform.resource.kubernetes_cluster_role_v1 as Obj) as Obj[];
     expect(roles.map((r) => r.rule)).toEqual([[{ api_groups: [''], resources: ['nodes'], verbs: ['get'] }]]);
   });
@@ -460,12 +468,25 @@ describe('GPUs only through requests', () => {
 test('the tenants stack holds the guards once per site, bound to tenant namespaces', () => {
   const stacks = buildFleet(Testing.app(), fleet()).find((s) => s.site.id === 'es-barcelona')!;
   const kinds = manifests(stacks.tenants!).map((m) => `${m.kind as string}/${(m.metadata as Obj).name}`);
-  expect(kinds.filter((k) => k.startsWith('ValidatingAdmissionPolicy')).sort()).toEqual([
-    'ValidatingAdmissionPolicy/factory-tenant-buckets',
-    'ValidatingAdmissionPolicy/factory-tenant-pods',
-    'ValidatingAdmissionPolicy/factory-tenant-priorities',
-    'ValidatingAdmissionPolicyBinding/factory-tenant-buckets',
-    'ValidatingAdmissionPolicyBinding/factory-tenant-pods',
-    'ValidatingAdmissionPolicyBinding/factory-tenant-priorities',
-  ]);
+  const tenants = fleet()
+    .sites.find((s) => s.id === 'es-barcelona')!
+    .tenants.map((t) => `ValidatingAdmissionPolicyBinding/factory-tenant-buckets-${t.name}`);
+  expect(kinds.filter((k) => k.startsWith('ValidatingAdmissionPolicy')).sort()).toEqual(
+    [
+      'ValidatingAdmissionPolicy/factory-tenant-buckets',
+      'ValidatingAdmissionPolicy/factory-tenant-pods',
+      'ValidatingAdmissionPolicy/factory-tenant-priorities',
+      'ValidatingAdmissionPolicy/factory-tenant-services',
+      'ValidatingAdmissionPolicyBinding/factory-tenant-pods',
+      'ValidatingAdmissionPolicyBinding/factory-tenant-priorities',
+      'ValidatingAdmissionPolicyBinding/factory-tenant-services',
+      ...tenants,
+    ].sort(),
+  );
+  // Tenant namespaces turn privileged only once every binding is in place.
+  const namespaces = Object.values(JSON.parse(Testing.synth(stacks.tenants!)).resource.kubernetes_namespace_v1 as Obj).filter(
+    (n: Obj) => 'ai-factory.eu/tenant' in n.metadata.labels,
+  ) as Obj[];
+  for (const ns of namespaces)
+    expect(ns.depends_on.filter((d: string) => d.startsWith('kubernetes_manifest.guard_'))).toHaveLength(3 + tenants.length);
 });

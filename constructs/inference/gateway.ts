@@ -54,8 +54,9 @@ export interface InferenceGatewayProps {
 
 /**
  * The site's inference ingress: a GatewayClass for Envoy Gateway and one Gateway that terminates
- * HTTPS for `*.<domain>` with the certificate in the configured Secret (made by cert-manager or
- * by ops, never by config) and takes routes only from tenant namespaces. KServe writes an
+ * HTTPS for every `<service>.<tenant>.<domain>` (a Gateway API wildcard spans dots) with the
+ * certificate in the configured Secret (SANs `*.<tenant>.<domain>`, made by cert-manager or by
+ * ops, never by config) and takes routes only from tenant namespaces. KServe writes an
  * HTTPRoute per InferenceService, in the tenant's namespace, onto this Gateway.
  * @see https://kserve.github.io/website/docs/admin-guide/gatewayapi-migration
  */

@@ -21,8 +21,8 @@ export interface InferenceRuntimeProps {
  * InferenceService in any tenant namespace with `runtime: vllm` lands on the inference GPUs. The
  * server passes Pod Security restricted (non-root, no privilege escalation, no capabilities,
  * RuntimeDefault seccomp), writes its caches to an emptyDir HOME, and gets an in-memory /dev/shm of
- * the configured size for NCCL between the GPUs of a tensor-parallel server. Its pods carry the
- * tenant's queue label, so Kueue admits them against the tenant's programme like any workload.
+ * the configured size for NCCL between the GPUs of a tensor-parallel server. Kueue admits it
+ * against the tenant's programme like any workload (the tenant's queue is the namespace default).
  * Model weights come from `storageUri`: `pvc://<claim>/<path>` (a datasets-tier claim of the
  * tenant) or `s3://<bucket>/<path>` (an object-tier bucket), read by KServe.
  * @see https://kserve.github.io/website/docs/model-serving/generative-inference/overview
@@ -42,7 +42,9 @@ export class InferenceRuntime extends Construct {
       spec: {
         supportedModelFormats: [{ name: 'huggingface', version: '1', autoSelect: true, priority: 1 }],
         protocolVersions: ['v1', 'v2'],
-        // Propagated to the server pods: Kueue's pod integration queues them in the tenant's LocalQueue.
+        // On the server pods. The Deployment KServe creates gets the same queue from Kueue's
+        // LocalQueueDefaulting (the tenant's LocalQueue is named `default`), so Kueue admits the
+        // server against the tenant's programme.
         labels: { [KUEUE.queueNameLabel]: KUEUE.tenantQueue },
         nodeSelector: { [NODE_LABELS.pool]: pool.name },
         tolerations: [poolToleration(pool.name)],
@@ -65,7 +67,12 @@ export class InferenceRuntime extends Construct {
               String(pool.gpusPerNode),
             ],
             env: [
+              // The image has no passwd entry for SERVER_UID: getpass (torch's compile caches) reads these first.
+              { name: 'USER', value: 'vllm' },
+              { name: 'LOGNAME', value: 'vllm' },
               { name: 'HOME', value: CACHE_DIR },
+              { name: 'TORCHINDUCTOR_CACHE_DIR', value: `${CACHE_DIR}/.cache/torchinductor` },
+              { name: 'TRITON_CACHE_DIR', value: `${CACHE_DIR}/.cache/triton` },
               { name: 'HF_HOME', value: `${CACHE_DIR}/.cache/huggingface` },
               { name: 'VLLM_CACHE_ROOT', value: `${CACHE_DIR}/.cache/vllm` },
               { name: 'XDG_CACHE_HOME', value: `${CACHE_DIR}/.cache` },

@@ -23,7 +23,7 @@ const RESTRICTED_CONTAINER = {
 /**
  * KServe in Standard mode (plain Deployments, no Knative), for sites that serve models; each
  * InferenceService gets an HTTPRoute on the site's inference Gateway (Gateway API), at
- * `https://<name>-<namespace>.<domain>`.
+ * `https://<name>.<namespace>.<domain>`.
  * @see https://kserve.github.io/website/docs/admin-guide/kubernetes-deployment
  */
 export class KServe extends Construct {
@@ -44,6 +44,9 @@ export class KServe extends Construct {
             deploymentMode: 'Standard',
             gateway: {
               domain: inferenceDomain(props.site),
+              // One subdomain per tenant: `<service>.<tenant>.<domain>` can never collide across
+              // namespaces (names have no dots), unlike KServe's default `<service>-<namespace>`.
+              domainTemplate: '{{ .Name }}.{{ .Namespace }}.{{ .IngressDomain }}',
               urlScheme: 'https',
               ingressGateway: {
                 enableGatewayApi: true,

@@ -12,17 +12,31 @@ const READ_VERBS = new Set(['get', 'list', 'watch']);
 const first = <T>(value: T | T[] | undefined): T | undefined => (Array.isArray(value) ? value[0] : value);
 const listOf = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
-/** Is `name` a ClusterRole of this stack that only reads (get, list, watch)? */
+/** Resources no cluster-wide reader may read: credentials, and wildcards that include them. */
+const SECRET_RESOURCES = new Set(['secrets', '*']);
+
+/** Is `name` a ClusterRole of this stack that only reads (get, list, watch), and no secrets? */
 function readOnlyClusterRole(name: string | undefined, stack: readonly ResourceView[]): boolean {
   const role = stack.find((r) => CLUSTER_ROLES.has(r.type) && first(r.config.metadata as { name?: string })?.name === name);
-  const rules = listOf(role?.config.rule as { verbs?: string[] }[] | undefined);
-  return role !== undefined && rules.length > 0 && rules.every((r) => (r.verbs ?? []).every((v) => READ_VERBS.has(v)));
+  const rules = listOf(role?.config.rule as { verbs?: string[]; resources?: string[]; api_groups?: string[] }[] | undefined);
+  return (
+    role !== undefined &&
+    rules.length > 0 &&
+    rules.every(
+      (r) =>
+        (r.verbs ?? []).every((v) => READ_VERBS.has(v)) &&
+        (r.resources ?? []).length > 0 &&
+        !(r.resources ?? []).some((x) => SECRET_RESOURCES.has(x)) &&
+        !(r.api_groups ?? []).includes('*'),
+    )
+  );
 }
 
 /**
  * Nobody is bound to cluster-admin, and no person or group (tenants included) gets a cluster-wide
  * binding. The platform's own ServiceAccounts may be bound cluster-wide only to a read-only
- * ClusterRole the same stack defines (e.g. the inventory check reading Node objects).
+ * ClusterRole the same stack defines, that reads no secrets (e.g. the inventory check reading
+ * Node objects).
  */
 export const noClusterAdmin: PolicyRule = {
   id: 'no-cluster-admin',

@@ -10,6 +10,9 @@ export const TENANT_PRIORITY_GUARD = ADMISSION_POLICIES.tenantPriorities;
 /** The ValidatingAdmissionPolicy that holds object bucket claims to the tenant's limits. */
 export const TENANT_BUCKET_GUARD = ADMISSION_POLICIES.tenantBuckets;
 
+/** The ValidatingAdmissionPolicy that keeps tenants' Services inside the cluster. */
+export const TENANT_SERVICE_GUARD = ADMISSION_POLICIES.tenantServices;
+
 /** Capabilities a tenant container may add: restricted's NET_BIND_SERVICE, and IPC_LOCK for RDMA. */
 export const TENANT_CAPABILITIES = ['NET_BIND_SERVICE', 'IPC_LOCK'] as const;
 /** PriorityClasses tenant pods may name (or none). The others preempt production or are the checks'. */
@@ -223,9 +226,10 @@ const TENANT_RULES: readonly Validation[] = [
     message: 'spec.nodeName may not be set: pods reach nodes through the scheduler and their queue',
   },
   {
-    // A bare name resolves in the pod's own namespace; "other/name" would reach another tenant's network.
-    expression: `!has(object.metadata.annotations) || !('${MULTUS_NETWORKS_ANNOTATION}' in object.metadata.annotations) || object.metadata.annotations['${MULTUS_NETWORKS_ANNOTATION}'].matches('^\\\\s*[a-z0-9]([-a-z0-9]*[a-z0-9])?(@[A-Za-z0-9_.-]+)?(\\\\s*,\\\\s*[a-z0-9]([-a-z0-9]*[a-z0-9])?(@[A-Za-z0-9_.-]+)?)*\\\\s*$')`,
-    message: `${MULTUS_NETWORKS_ANNOTATION} may only list networks of the pod's own namespace, by bare name (name or name@interface)`,
+    // A bare name resolves in the pod's own namespace; "other/name" would reach another tenant's
+    // network. The JSON form (for static addresses) may not name a namespace, nor escape a key.
+    expression: `variables.networks == '' || (variables.networks.startsWith('[') ? !variables.networks.contains('namespace') && !variables.networks.contains('\\\\') : variables.networks.matches('^\\\\s*[a-z0-9]([-a-z0-9]*[a-z0-9])?(@[A-Za-z0-9_.-]+)?(\\\\s*,\\\\s*[a-z0-9]([-a-z0-9]*[a-z0-9])?(@[A-Za-z0-9_.-]+)?)*\\\\s*$'))`,
+    message: `${MULTUS_NETWORKS_ANNOTATION} may only attach networks of the pod's own namespace: bare names (name or name@interface), or JSON without "namespace"`,
   },
   {
     expression: `!has(object.metadata.annotations) || !('${MULTUS_DEFAULT_NETWORK_ANNOTATION}' in object.metadata.annotations)`,
@@ -236,10 +240,11 @@ const TENANT_RULES: readonly Validation[] = [
 export interface TenantGuardProps {
   readonly siteId: string;
   /**
-   * Hold object bucket claims to the tenant's limits, read from this ConfigMap in the claim's own
-   * namespace (keys storageClass, maxBucketSize). @default - no bucket guard (no object tier in the cluster)
+   * Hold object bucket claims to each tenant's limits: a ConfigMap named after the tenant (keys
+   * storageClass, maxBucketSize) in `namespace`, which tenants cannot write.
+   * @default - no bucket guard (no object tier in the cluster)
    */
-  readonly bucketLimitsConfigMap?: string;
+  readonly bucketLimits?: { readonly namespace: string; readonly tenants: readonly string[] };
 }
 
 /**
@@ -256,31 +261,35 @@ export interface TenantGuardProps {
 export class TenantGuard extends Construct {
   readonly podPolicy: CustomResource;
   readonly priorityPolicy: CustomResource;
+  readonly servicePolicy: CustomResource;
   readonly bucketPolicy?: CustomResource;
+  /** Every binding: tenant namespaces become privileged only once these exist. */
+  readonly bindings: CustomResource[] = [];
 
   constructor(scope: Construct, id: string, props: TenantGuardProps) {
     super(scope, id);
     const tenantNamespaces = { matchExpressions: [{ key: TENANT_LABEL, operator: 'Exists' }] };
-    const policy = (rid: string, name: string, spec: Record<string, unknown>, paramRef?: Record<string, unknown>) => {
-      const created = new CustomResource(this, rid, {
+    const admission = (rid: string, kind: string, name: string, spec: Record<string, unknown>) =>
+      new CustomResource(this, rid, {
         siteId: props.siteId,
         apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicy',
+        kind,
         metadata: { name },
-        spec: { failurePolicy: 'Fail', ...spec },
+        spec,
       });
-      new CustomResource(this, `${rid}-binding`, {
-        siteId: props.siteId,
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicyBinding',
-        metadata: { name },
-        spec: {
-          policyName: name,
+    const binding = (rid: string, name: string, policyName: string, namespaceSelector: object, paramRef?: object) => {
+      this.bindings.push(
+        admission(rid, 'ValidatingAdmissionPolicyBinding', name, {
+          policyName,
           validationActions: ['Deny'],
           ...(paramRef ? { paramRef } : {}),
-          matchResources: { namespaceSelector: tenantNamespaces },
-        },
-      });
+          matchResources: { namespaceSelector },
+        }),
+      );
+    };
+    const policy = (rid: string, name: string, spec: Record<string, unknown>, bound = true) => {
+      const created = admission(rid, 'ValidatingAdmissionPolicy', name, { failurePolicy: 'Fail', ...spec });
+      if (bound) binding(`${rid}-binding`, name, name, tenantNamespaces);
       return created;
     };
 
@@ -294,6 +303,14 @@ export class TenantGuard extends Construct {
       },
       variables: [
         { name: 'windows', expression: `${isSet('object.spec', 'os.name')} && object.spec.os.name == 'windows'` },
+        {
+          name: 'networks',
+          expression: `has(object.metadata.annotations) && '${MULTUS_NETWORKS_ANNOTATION}' in object.metadata.annotations ? object.metadata.annotations['${MULTUS_NETWORKS_ANNOTATION}'] : ''`,
+        },
+        {
+          name: 'networks',
+          expression: `has(object.metadata.annotations) && '${MULTUS_NETWORKS_ANNOTATION}' in object.metadata.annotations ? object.metadata.annotations['${MULTUS_NETWORKS_ANNOTATION}'] : ''`,
+        },
         {
           // Windows pods keep Pod Security's baseline capability list (restricted exempts them).
           name: 'allowedCapabilities',
@@ -317,10 +334,26 @@ export class TenantGuard extends Construct {
       ],
     });
 
-    if (props.bucketLimitsConfigMap) {
+    // Tenants reach their services through the gateway: no node ports, load balancers or external
+    // IPs (which could capture traffic meant for other addresses, CVE-2020-8554).
+    this.servicePolicy = policy('services', TENANT_SERVICE_GUARD, {
+      matchConstraints: {
+        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['services'] }],
+      },
+      validations: [
+        {
+          expression: "!has(object.spec.type) || object.spec.type == 'ClusterIP'",
+          message: 'Services of tenants are ClusterIP only; endpoints are published through the site gateway',
+        },
+        {
+          expression: '!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0',
+          message: 'Services of tenants may not set externalIPs',
+        },
+      ],
+    });
+
+    if (props.bucketLimits) {
       const maxSize = 'object.spec.additionalConfig.maxSize';
-      // The parameter is looked up in the namespace of the claim: each tenant its own limits.
-      const paramRef = { name: props.bucketLimitsConfigMap, parameterNotFoundAction: 'Deny' };
       this.bucketPolicy = policy(
         'buckets',
         TENANT_BUCKET_GUARD,
@@ -336,6 +369,8 @@ export class TenantGuard extends Construct {
               },
             ],
           },
+          // Updates that leave the spec alone (Rook's status, finalizers and labels) pass.
+          matchConditions: [{ name: 'spec-written', expression: "request.operation == 'CREATE' || object.spec != oldObject.spec" }],
           validations: [
             {
               expression: 'has(object.spec.storageClassName) && object.spec.storageClassName == params.data.storageClass',
@@ -348,8 +383,18 @@ export class TenantGuard extends Construct {
             },
           ],
         },
-        paramRef,
+        false,
       );
+      // One binding per tenant: its limits live where tenants cannot write them.
+      for (const tenant of props.bucketLimits.tenants) {
+        binding(
+          `buckets-binding-${tenant}`,
+          `${TENANT_BUCKET_GUARD}-${tenant}`,
+          TENANT_BUCKET_GUARD,
+          { matchLabels: { [TENANT_LABEL]: tenant } },
+          { name: tenant, namespace: props.bucketLimits.namespace, parameterNotFoundAction: 'Deny' },
+        );
+      }
     }
   }
 }

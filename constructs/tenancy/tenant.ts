@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf/lib/terraform-dependable';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
@@ -23,8 +24,6 @@ export const TENANT_ROLE = 'tenant-member';
 const MAX_PVCS = 200;
 /** Buckets a tenant may claim; each may hold at most its share of the object tier divided by this. */
 export const MAX_BUCKETS = 8;
-/** ConfigMap in each tenant namespace with the tenant's object-tier limits (the bucket guard's parameters). */
-export const OBJECT_LIMITS_CONFIG_MAP = 'object-limits';
 /** ConfigMap in each tenant namespace saying how to attach the rails. */
 export const RAIL_CONFIG_MAP = 'rail-networks';
 /** Container defaults where a pod sets none (restricted namespaces still need requests for quotas). */
@@ -40,6 +39,11 @@ export interface TenantSpaceProps {
   readonly monitoringNamespace: string;
   /** NCCL environment published into the namespace. */
   readonly ncclEnvironment: Record<string, string>;
+  /**
+   * The tenant guard's bindings: the namespace (privileged for Pod Security) is created or relabelled
+   * only once they are in place.
+   */
+  readonly guard: readonly ITerraformDependable[];
   /** The site's rails: a tenant with `rails` gets its own network per rail. @default - no rails */
   readonly rails?: RailPlan;
   /** Where the inference gateway's proxies run, and the model servers' port: ingress allowed from there. @default - no ingress */
@@ -57,6 +61,8 @@ export interface ObjectGateway {
   readonly port: number;
   /** The bucket StorageClass claims name. */
   readonly storageClass: string;
+  /** Namespace, not writable by tenants, where each tenant's limits ConfigMap (named after it) lives. */
+  readonly limitsNamespace: string;
 }
 
 /**
@@ -86,6 +92,7 @@ export class TenantSpace extends Construct {
       podSecurityAudit: PodSecurityLevel.RESTRICTED,
       podSecurityReason: `RDMA jobs need IPC_LOCK; the ${ADMISSION_POLICIES.tenantPods} ValidatingAdmissionPolicy enforces restricted plus IPC_LOCK here`,
       labels: { [TENANT_LABEL]: tenant.name, [PROGRAMME_LABEL]: tenant.programme },
+      dependsOn: [...props.guard],
     });
     const namespace = this.namespace.resource.metadata.name;
     const metadata = (name: string) => ({ name, namespace, labels: siteLabels(site.id) });
@@ -131,8 +138,9 @@ export class TenantSpace extends Construct {
       });
     }
     if (props.objectGateway) {
+      // Read by the bucket guard; tenants can read their own ConfigMaps but not this namespace.
       new ConfigMapV1(this, 'object-limits', {
-        metadata: metadata(OBJECT_LIMITS_CONFIG_MAP),
+        metadata: { name: tenant.name, namespace: props.objectGateway.limitsNamespace, labels: siteLabels(site.id) },
         data: { storageClass: props.objectGateway.storageClass, maxBucketSize: `${maxBucketGB(site, tenant)}G` },
       });
     }
@@ -215,9 +223,13 @@ export class TenantSpace extends Construct {
 
 /** What tenants may do in their own namespace: run and inspect workloads; read their queue. */
 const TENANT_RULES = [
+  // Pods are created and deleted, never updated: an update could lift Kueue's scheduling gate.
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
+  { apiGroups: [''], resources: ['pods/log'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods/exec', 'pods/portforward'], verbs: ['get', 'create'] },
   {
     apiGroups: [''],
-    resources: ['pods', 'pods/log', 'pods/exec', 'pods/portforward', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims'],
+    resources: ['services', 'configmaps', 'secrets', 'persistentvolumeclaims'],
     verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
   },
   { apiGroups: [''], resources: ['events', 'resourcequotas', 'limitranges'], verbs: ['get', 'list', 'watch'] },

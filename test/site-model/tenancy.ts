@@ -101,17 +101,28 @@ export function admissionDenials(out: SiteOutput, tenant: TenantView, object: Ob
   for (const binding of bindings) {
     const policy = policies.find((p) => p.metadata.name === binding.spec.policyName);
     if (!policy) continue;
-    const paramName = (binding.spec as Obj).paramRef?.name as string | undefined;
-    const params = paramName && tenant.configMaps[paramName] ? { data: tenant.configMaps[paramName] } : undefined;
+    // A paramRef without a namespace reads the parameter from the object's own namespace.
+    const paramRef = (binding.spec as Obj).paramRef as { name: string; namespace?: string } | undefined;
+    const paramNamespace = paramRef?.namespace ?? tenant.name;
+    const data = paramRef ? configMap(out, paramNamespace, paramRef.name) : undefined;
+    const params = data ? { data } : undefined;
     const result = evaluateBinding(binding, policy, { object, namespaceObject: tenant.namespace, params });
     // parameterNotFoundAction: Deny refuses whatever the binding matches when the parameter is missing.
-    if (paramName && !params) {
-      if (result.applies) denials.push(`${policy.metadata.name}: parameter ConfigMap ${paramName} is missing in ${tenant.name}`);
+    if (paramRef && !params) {
+      if (result.applies) denials.push(`${policy.metadata.name}: parameter ConfigMap ${paramRef.name} is missing in ${paramNamespace}`);
       continue;
     }
     if (!result.allowed) denials.push(...result.messages.map((m) => `${policy.metadata.name}: ${m}`));
   }
   return denials;
+}
+
+/** The data of a ConfigMap the site's stacks create, by namespace and name. */
+export function configMap(out: SiteOutput, namespace: string, name: string): Record<string, string> | undefined {
+  return [out.foundation, out.platform, out.tenants]
+    .flatMap((stack) => resourcesOf(stack, 'kubernetes_config_map_v1'))
+    .map(([, c]) => c)
+    .find((c) => first(c.metadata).namespace === namespace && first(c.metadata).name === name)?.data;
 }
 
 /** Does the tenant's Role let its members `verb` `resource` of `group`. */
@@ -187,6 +198,24 @@ export function forbiddenProbes(tenant: TenantView): { what: string; object: Obj
     {
       what: "a pod attaching another namespace's rail network",
       object: restrictedPod(ns, {}, { annotations: { [NETWORKS]: 'factory-acceptance/rail-0' } }),
+    },
+    {
+      what: 'a NodePort Service',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'probe', namespace: ns },
+        spec: { type: 'NodePort', ports: [{ port: 80 }] },
+      },
+    },
+    {
+      what: 'a Service with external IPs',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'probe', namespace: ns },
+        spec: { ports: [{ port: 443 }], externalIPs: ['198.51.100.7'] },
+      },
     },
     {
       what: 'a Job at the acceptance checks’ Kueue priority',
@@ -367,8 +396,14 @@ export function tenantProblems(out: SiteOutput, exercised?: Set<string>): string
 
     // A bucket of the object tier, within its share, and a way to reach the gateway.
     if (objectStore) {
-      // What a tenant reads from its object-limits ConfigMap (the bucket class and its largest bucket).
-      const limits = tenant.configMaps['object-limits'] ?? { storageClass: 'object', maxBucketSize: '1G' };
+      // The tenant's limits, as its bucket binding's parameter names them (the class and its largest bucket).
+      const paramRef = admissionPolicies(out).bindings.find(
+        (b) => (b.spec as Obj).paramRef && selects(b.spec.matchResources?.namespaceSelector ?? {}, tenant.labels),
+      )?.spec as Obj | undefined;
+      const limits = (paramRef && configMap(out, paramRef.paramRef.namespace, paramRef.paramRef.name)) ?? {
+        storageClass: 'object',
+        maxBucketSize: '1G',
+      };
       const claim = (maxSize: string) => ({
         apiVersion: 'objectbucket.io/v1alpha1',
         kind: 'ObjectBucketClaim',

@@ -8,9 +8,11 @@
  * The node as delivered: GPU Feature Discovery's count and product labels (what NVML sees), the
  * GPUs the device plugin advertises as healthy (whole-GPU pools), and the fabric ports. It reads
  * its own Node object instead of claiming GPUs, so it never waits for a busy node and never
- * reaches a GPU outside a request.
+ * reaches a GPU outside a request. On rail nodes it also checks that containers may lock memory
+ * without limit: a non-root process keeps no capability (IPC_LOCK included) across exec, so RDMA
+ * memory registration in tenant pods rests on the runtime's locked-memory limit alone.
  */
-export const INVENTORY_PY = `import json, os, ssl, sys, urllib.request
+export const INVENTORY_PY = `import json, os, resource, ssl, sys, urllib.request
 
 node = os.environ["NODE_NAME"]
 expected_gpus, expected_nics = int(os.environ["EXPECTED_GPUS"]), int(os.environ["EXPECTED_NICS"])
@@ -37,6 +39,10 @@ if whole and healthy != expected_gpus:
     problems.append("%d GPUs advertised healthy, %d expected" % (healthy, expected_gpus))
 if nics < expected_nics:
     problems.append("%d fabric ports, %d expected" % (nics, expected_nics))
+# MIN_MEMLOCK_KIB: "unlimited", a number of KiB, or empty (no requirement off the rails).
+needed, memlock = os.environ.get("MIN_MEMLOCK_KIB", ""), resource.getrlimit(resource.RLIMIT_MEMLOCK)[0]
+if needed and memlock != resource.RLIM_INFINITY and (needed == "unlimited" or memlock // 1024 < int(needed)):
+    problems.append("containers may lock %d KiB, %s expected for RDMA (containerd LimitMEMLOCK=infinity)" % (memlock // 1024, needed))
 if problems:
     print("FAIL inventory %s: %s" % (node, "; ".join(problems)))
     sys.exit(1)

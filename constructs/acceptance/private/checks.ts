@@ -83,7 +83,7 @@ function basePod(containers: Obj[], extra: Obj = {}): Obj {
 /** ServiceAccount of the inventory check: reads Node objects, nothing else. */
 export const NODE_READER = 'node-reader';
 
-export function inventoryCheck({ images, site }: CheckInputs, pool: NodePool): Check {
+export function inventoryCheck({ images, site, rails }: CheckInputs, pool: NodePool): Check {
   const name = `inventory-${pool.name}`;
   return {
     name,
@@ -106,6 +106,8 @@ export function inventoryCheck({ images, site }: CheckInputs, pool: NodePool): C
               EXPECTED_NICS: pool.nicsPerNode,
               // MIG pools advertise slices, not whole GPUs, once their layout applies.
               WHOLE_GPUS: String(!migActive(site, pool)),
+              // Rail nodes: containers must be allowed to lock memory without limit.
+              MIN_MEMLOCK_KIB: rails.pools.some((p) => p.name === pool.name) ? 'unlimited' : '',
             }),
           ],
           resources: resources('100m', '256Mi'),
