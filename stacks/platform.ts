@@ -36,7 +36,7 @@ export class PlatformStack extends SiteStack {
       // Phase 1 keeps every GPU whole for the burn-in; the MIG layout applies from Phase 2.
       new NodePoolLabels(this, `pool-${pool.name}`, { siteId: site.id, pool, partitioned: migActive(site, pool) });
     }
-    new GpuHealthAlerts(this, 'gpu-health', { siteId: site.id, namespace: charts.kubePrometheusStack.namespace });
+    new GpuHealthAlerts(this, 'gpu-health', { siteId: site.id, pools: site.nodePools, namespace: charts.kubePrometheusStack.namespace });
     new GpuAccounting(this, 'gpu-accounting', { site, namespace: charts.kubePrometheusStack.namespace });
 
     // Interconnect

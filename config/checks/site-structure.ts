@@ -65,6 +65,27 @@ export function checkSiteStructure(site: Site, ref: SiteRef): Finding[] {
     }
   });
 
+  const { alerting } = site.monitoring;
+  const receivers = alerting.receivers.map((r) => r.name);
+  findings.push(...duplicates(ref, 'monitoring.alerting.receivers', receivers));
+  for (const route of ['critical', 'warning'] as const) {
+    (alerting[route] ?? []).forEach((name, i) => {
+      if (!receivers.includes(name)) {
+        findings.push(
+          at(ref, ['monitoring', 'alerting', route, i], `"${name}" is not a receiver of ${site.id} (allowed: ${receivers.join(', ')})`),
+        );
+      }
+    });
+  }
+  if (alerting.watchdog && !receivers.includes(alerting.watchdog)) {
+    findings.push(
+      at(
+        ref,
+        ['monitoring', 'alerting', 'watchdog'],
+        `"${alerting.watchdog}" is not a receiver of ${site.id} (allowed: ${receivers.join(', ')})`,
+      ),
+    );
+  }
   const inference = site.services.inference;
   if (inference?.enabled && !site.nodePools.some((p) => p.name === inference.pool)) {
     findings.push(

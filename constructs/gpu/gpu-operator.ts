@@ -4,6 +4,10 @@ import { PodSecurityLevel } from '../namespace';
 import { OperatorRelease } from '../operator-release';
 import { MIG_DISABLED, migPartedConfig } from './private/mig-layout';
 import { CONFIG_MAPS, GPU_NODE_AGENT_TOLERATIONS } from '../contract';
+import { dcgmCountersCsv } from '../observability/dcgm-counters';
+
+/** ConfigMap the chart creates with the exporter's counters (`dcgm-metrics.csv`). */
+export const DCGM_COUNTERS_CONFIG_MAP = 'factory-dcgm-counters';
 
 /** The GPU Operator's cluster-wide MIG strategy. */
 export type MigStrategy = 'none' | 'single' | 'mixed';
@@ -88,9 +92,12 @@ export class GpuOperator extends Construct {
         },
         dcgmExporter: {
           enabled: true,
-          // honorLabels keeps the pod's namespace label from DCGM's Kubernetes mapping, which the
-          // per-tenant accounting rules aggregate on (otherwise it becomes exported_namespace).
-          serviceMonitor: { enabled: true, interval: DCGM_SCRAPE_INTERVAL, honorLabels: true },
+          // Our list replaces the exporter's: its defaults plus the fields our rules read.
+          config: { name: DCGM_COUNTERS_CONFIG_MAP, create: true, data: dcgmCountersCsv() },
+          // Without honorLabels the pod mapping arrives as exported_namespace/exported_pod, present
+          // only on GPUs allocated to a pod; idle GPUs carry just the exporter's own target labels,
+          // so accounting never charges them to anyone.
+          serviceMonitor: { enabled: true, interval: DCGM_SCRAPE_INTERVAL, honorLabels: false },
         },
       },
     });

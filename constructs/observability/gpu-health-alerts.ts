@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { NodePool } from '../../config';
 import { PrometheusRuleSet, type AlertRule } from './prometheus-rule';
 
 /** Job label of the GPU Operator's DCGM exporter service. */
@@ -18,8 +19,13 @@ export const FATAL_XIDS = {
   95: 'uncontained ECC error',
 } as const;
 
+/** kube-state-metrics' name for the pool label of GPU nodes (allow-listed in the monitoring stack). */
+export const POOL_NODE_LABEL = 'label_ai_factory_eu_pool';
+
 export interface GpuHealthAlertsProps {
   readonly siteId: string;
+  /** The site's pools: a node reporting fewer GPUs than its pool's gpusPerNode alerts. */
+  readonly pools: readonly Pick<NodePool, 'name' | 'gpusPerNode'>[];
   /** Namespace of the monitoring stack. */
   readonly namespace: string;
   /** GPU core temperature that warns, degrees C. @default 85 */
@@ -28,7 +34,10 @@ export interface GpuHealthAlertsProps {
   readonly memoryTemperatureC?: number;
 }
 
-/** Alerts on GPU health from DCGM: XID errors, ECC, temperature, lost GPUs, exporter down. */
+/**
+ * Alerts on GPU health from DCGM: XID errors, ECC, temperature, GPUs missing from a node, exporter
+ * down. Every DCGM metric they read is in the exporter's counters list (dcgm-counters.ts).
+ */
 export class GpuHealthAlerts extends Construct {
   readonly rules: PrometheusRuleSet;
 
@@ -43,7 +52,8 @@ export class GpuHealthAlerts extends Construct {
       {
         alert: 'GpuXidError',
         severity: 'warning',
-        expr: 'changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0',
+        // The value is the XID itself (the left side of `and`), not the number of changes.
+        expr: 'DCGM_FI_DEV_XID_ERRORS > 0 and changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0',
         summary: 'GPU reported a new XID error',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID {{ $value }} in the last 10 minutes.',
       },
@@ -94,6 +104,19 @@ export class GpuHealthAlerts extends Construct {
         summary: 'GPU memory runs hot',
         description: `HBM of GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is at {{ $value }} C (threshold ${memoryTemperatureC} C).`,
       },
+      ...props.pools.map(
+        (pool): AlertRule => ({
+          alert: 'GpuCountDropped',
+          severity: 'critical',
+          for: '10m',
+          // GPUs the exporter reports on each node of the pool (MIG instances counted once per GPU).
+          expr:
+            `count by (Hostname) (count by (Hostname, UUID) (DCGM_FI_DEV_GPU_TEMP) and on (Hostname) ` +
+            `label_replace(kube_node_labels{${POOL_NODE_LABEL}="${pool.name}"}, "Hostname", "$1", "node", "(.+)")) < ${pool.gpusPerNode}`,
+          summary: `A node of pool ${pool.name} reports fewer than its ${pool.gpusPerNode} GPUs`,
+          description: `{{ $labels.Hostname }} (pool ${pool.name}) reports {{ $value }} of its ${pool.gpusPerNode} GPUs for 10 minutes: a GPU fell off the bus or its driver lost it. Drain the node and check dmesg for XID 79.`,
+        }),
+      ),
       {
         alert: 'DcgmExporterDown',
         severity: 'critical',
