@@ -1,25 +1,256 @@
+/**
+ * Monitoring that tells the truth: every DCGM metric a rule reads is exported, Prometheus keeps its
+ * data on a volume of a class the site has, and every alert reaches a configured receiver (the
+ * Alertmanager routing tree walked as Alertmanager walks it).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Testing } from 'cdktf/lib/testing';
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
-import { GpuAccounting } from '../constructs/observability/gpu-accounting';
+import { parse as parseYaml } from 'yaml';
+import { EXPORTER_DEFAULT_COUNTERS, exportedDcgmMetrics } from '../constructs/observability/dcgm-counters';
 import { DCGM_JOB, GpuHealthAlerts } from '../constructs/observability/gpu-health-alerts';
-import { MonitoringStack } from '../constructs/observability/monitoring-stack';
-import { fleet, manifests, releaseValues, site } from './util';
+import { alertmanagerConfig, MonitoringStack } from '../constructs/observability/monitoring-stack';
+import { loadFleet } from '../config';
+import { buildFleet } from '../stacks/fleet';
+import { synthesizedSite, type SiteOutput } from './site-model';
+import { ConfigCopy, fleet, manifests, releaseValues, site } from './util';
 
+// biome-ignore lint/suspicious/noExplicitAny: Terraform JSON is read as plain data.
+type Obj = Record<string, any>;
 type Rule = { alert?: string; record?: string; expr: string; for?: string; labels?: { severity: string } };
-const rulesOf = (build: (stack: TerraformStack) => void): Rule[] => {
-  const stack = new TerraformStack(Testing.app(), 'test');
-  build(stack);
-  const [rule] = manifests(stack);
-  expect(rule).toMatchObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { namespace: 'monitoring' } });
-  return (rule.spec as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+
+const outputs: SiteOutput[] = buildFleet(Testing.app(), fleet()).map(synthesizedSite);
+const release = (o: SiteOutput, chart: string): Obj => {
+  const r = Object.values(o.foundation.resource.helm_release as Obj).find((x: Obj) => x.chart === chart) as Obj;
+  return parseYaml(r.values[0]);
 };
+const rulesOf = (o: SiteOutput): Rule[] =>
+  Object.values(o.platform.resource.kubernetes_manifest as Obj)
+    .map((r: Obj) => r.manifest)
+    .filter((m) => m.kind === 'PrometheusRule')
+    .flatMap((m) => m.spec.groups.flatMap((g: Obj) => g.rules));
+
+describe('every metric a rule reads is exported', () => {
+  test.each(outputs.map((o) => [o.site, o]))('%s: the DCGM exporter is configured with every DCGM field the rules use', (_id, o) => {
+    const config = release(o, 'gpu-operator').dcgmExporter.config;
+    expect(config).toMatchObject({ create: true, name: expect.any(String) });
+    const configured = new Set(
+      (config.data as string)
+        .split('\n')
+        .filter((l) => l.trim() && !l.startsWith('#'))
+        .map((l) => l.split(',')[0].trim()),
+    );
+    const used = new Set(rulesOf(o).flatMap((r) => r.expr.match(/\bDCGM_FI_[A-Z0-9_]+\b/g) ?? []));
+    expect(used.size).toBeGreaterThan(5);
+    expect([...used].filter((m) => !configured.has(m))).toEqual([]);
+    // The ECC alert reads a field the exporter's defaults leave out.
+    expect(used.has('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL') && configured.has('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL')).toBe(true);
+  });
+
+  test("the embedded exporter defaults are dcgm-exporter's default-counters.csv, line for line", () => {
+    const csv = readFileSync(join(__dirname, 'fixtures/upstream/dcgm-exporter/4.5.3-4.8.2/etc/default-counters.csv'), 'utf8');
+    const upstream = csv
+      .split('\n')
+      .filter((l) => l.trim() && !l.trim().startsWith('#'))
+      .map((l) => l.split(',').map((f) => f.trim()));
+    expect(EXPORTER_DEFAULT_COUNTERS.map((c) => [c.field, c.type, c.help])).toEqual(
+      upstream.map(([f, t, ...h]) => [f, t, h.join(',').trim()]),
+    );
+  });
+
+  test('the DCGM scrape keeps the pod mapping apart from the exporter’s own labels (no honorLabels)', () => {
+    for (const o of outputs) expect(release(o, 'gpu-operator').dcgmExporter.serviceMonitor.honorLabels).toBe(false);
+  });
+
+  test('a rule reading a field nobody exports would be named', () => {
+    const exported = exportedDcgmMetrics();
+    expect(exported.has('DCGM_FI_DEV_GPU_TEMP')).toBe(true);
+    expect(exported.has('DCGM_FI_DEV_POWER_VIOLATION')).toBe(false);
+  });
+});
+
+describe('Prometheus persists', () => {
+  test.each(outputs.map((o) => [o.site, o]))(
+    '%s: data on a volume of a storage class the platform creates, retention by time and size',
+    (_id, o) => {
+      const spec = release(o, 'kube-prometheus-stack').prometheus.prometheusSpec;
+      const claim = spec.storageSpec.volumeClaimTemplate.spec;
+      const classes = Object.values(o.platform.resource.kubernetes_storage_class_v1 as Obj).map((c: Obj) => c.metadata.name);
+      expect(classes).toContain(claim.storageClassName);
+      expect(claim.accessModes).toEqual(['ReadWriteOnce']);
+      const size = Number.parseInt(claim.resources.requests.storage, 10);
+      expect(size).toBeGreaterThan(0);
+      expect(spec.retention).toMatch(/^\d+d$/);
+      // Size-based retention leaves room on the volume for the WAL and compaction.
+      expect(Number.parseInt(spec.retentionSize, 10)).toBeLessThan(size);
+    },
+  );
+
+  test('a site can send its metrics to a remote store, its token by reference to a Secret', () => {
+    const s = site('cz-prague');
+    const withRemote = {
+      ...s,
+      monitoring: {
+        ...s.monitoring,
+        prometheus: {
+          ...s.monitoring.prometheus,
+          tier: 'checkpoints' as const,
+          sizeGiB: 2000,
+          remoteWrite: [
+            { name: 'fleet', url: 'https://metrics.example.org/api/v1/write', bearerToken: { secret: 'fleet-metrics', key: 'token' } },
+          ],
+        },
+      },
+    };
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new MonitoringStack(stack, 'monitoring', { site: withRemote, chart: fleet().charts.kubePrometheusStack });
+    const spec = (releaseValues(stack)['kube-prometheus-stack'] as Obj).prometheus.prometheusSpec;
+    expect(spec.remoteWrite).toEqual([
+      {
+        name: 'fleet',
+        url: 'https://metrics.example.org/api/v1/write',
+        authorization: { type: 'Bearer', credentials: { name: 'fleet-metrics', key: 'token' } },
+      },
+    ]);
+    expect(spec.storageSpec.volumeClaimTemplate.spec).toMatchObject({
+      storageClassName: 'checkpoints',
+      resources: { requests: { storage: '2000Gi' } },
+    });
+    expect(spec.retentionSize).toBe('1700GB');
+  });
+});
+
+// ---------------------------------------------------------------- Alertmanager routing, as Alertmanager walks it
+
+interface Route {
+  receiver?: string;
+  matchers?: string[];
+  continue?: boolean;
+  routes?: Route[];
+  repeat_interval?: string;
+}
+
+/** Does one Alertmanager matcher (`name = "v"`, `name =~ re`, `!=`, `!~`) hold for these labels. */
+function matcher(m: string, labels: Record<string, string>): boolean {
+  const [, name, op, raw] = /^\s*(\w+)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$/.exec(m)!;
+  const value = labels[name] ?? '';
+  if (op === '=') return value === raw;
+  if (op === '!=') return value !== raw;
+  const re = new RegExp(`^(?:${raw})$`);
+  return op === '=~' ? re.test(value) : !re.test(value);
+}
+
+/** The receivers Alertmanager notifies for an alert: depth-first, first match wins unless `continue`. */
+function receiversFor(route: Route, labels: Record<string, string>, inherited = route.receiver): string[] {
+  const found: string[] = [];
+  for (const child of route.routes ?? []) {
+    if (!(child.matchers ?? []).every((m) => matcher(m, labels))) continue;
+    found.push(...receiversFor(child, labels, child.receiver ?? inherited));
+    if (!child.continue) break;
+  }
+  return found.length ? found : [inherited!];
+}
+
+describe('alerts reach a configured receiver', () => {
+  test.each(outputs.map((o) => [o.site, o]))('%s: every alert the rules define, and the Watchdog, go to a real receiver', (_id, o) => {
+    const am = release(o, 'kube-prometheus-stack').alertmanager;
+    const receivers = new Map<string, Obj>(am.config.receivers.map((r: Obj) => [r.name, r]));
+    const real = (name: string) => {
+      const r = receivers.get(name);
+      return !!r && Object.keys(r).some((k) => k.endsWith('_configs'));
+    };
+    const alerts = rulesOf(o).filter((r) => r.alert);
+    expect(alerts.length).toBeGreaterThan(5);
+    for (const alert of alerts) {
+      const to = receiversFor(am.config.route, { alertname: alert.alert!, severity: alert.labels!.severity, site: o.site });
+      expect({ alert: alert.alert, to: to.filter((r) => !real(r)) }).toEqual({ alert: alert.alert, to: [] });
+    }
+    const watchdog = receiversFor(am.config.route, { alertname: 'Watchdog', severity: 'none' });
+    expect(watchdog.every(real)).toBe(true);
+    // Repeated every minute, so a heartbeat service notices the first missed beat.
+    expect(am.config.route.routes.find((r: Route) => r.matchers?.includes('alertname = "Watchdog"')).repeat_interval).toBe('1m');
+  });
+
+  test.each(outputs.map((o) => [o.site, o]))('%s: credentials are files of Secrets mounted into Alertmanager, never values', (_id, o) => {
+    const am = release(o, 'kube-prometheus-stack').alertmanager;
+    const files = JSON.stringify(am.config).match(/"\w+_file":"[^"]+"/g) ?? [];
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const [, secret] = /\/etc\/alertmanager\/secrets\/([^/]+)\//.exec(f)!;
+      expect(am.alertmanagerSpec.secrets).toContain(secret);
+    }
+    const inline = JSON.stringify(am.config).match(/"(url|routing_key|auth_password|service_key|api_key)":/g);
+    expect(inline).toBeNull();
+  });
+
+  test('routes from config: critical to on-call and e-mail, warnings to e-mail, the Watchdog to its heartbeat', () => {
+    const config = alertmanagerConfig({
+      receivers: [
+        { name: 'oncall', pagerduty: { routingKey: { secret: 'am', key: 'pd' } } },
+        {
+          name: 'ops-mail',
+          email: {
+            to: 'ops@example.org',
+            from: 'am@example.org',
+            smarthost: 'smtp.example.org:587',
+            authUsername: 'am',
+            authPassword: { secret: 'am', key: 'smtp' },
+          },
+        },
+        { name: 'beat', webhook: { url: { secret: 'am', key: 'beat' } } },
+      ],
+      critical: ['oncall', 'ops-mail'],
+      warning: ['ops-mail'],
+      watchdog: 'beat',
+    }) as Obj;
+    expect(receiversFor(config.route, { alertname: 'GpuFellOffBus', severity: 'critical' })).toEqual(['oncall', 'ops-mail']);
+    expect(receiversFor(config.route, { alertname: 'GpuTemperatureHigh', severity: 'warning' })).toEqual(['ops-mail']);
+    expect(receiversFor(config.route, { alertname: 'Watchdog', severity: 'none' })).toEqual(['beat']);
+    // Anything else still reaches someone (the first receiver that is not the heartbeat).
+    expect(receiversFor(config.route, { alertname: 'Other', severity: 'info' })).toEqual(['oncall']);
+    expect(config.receivers.find((r: Obj) => r.name === 'ops-mail').email_configs[0]).toMatchObject({
+      auth_password_file: '/etc/alertmanager/secrets/am/smtp',
+    });
+  });
+
+  test('the chart’s default config sent every alert to the null receiver (what this replaces)', () => {
+    const chart = parseYaml(
+      readFileSync(join(__dirname, 'fixtures/upstream/kube-prometheus-stack/88.5.3/chart/values.yaml'), 'utf8'),
+    ) as Obj;
+    expect(receiversFor(chart.alertmanager.config.route, { alertname: 'GpuFellOffBus', severity: 'critical' })).toEqual(['null']);
+  });
+
+  test('a route naming a receiver that does not exist is a config error', () => {
+    const config = new ConfigCopy().replace(
+      'sites/nl.yaml',
+      '    energy: { budgetMW: 1.5, pue: 1.15, gridCarbonGPerKWh: 270 }',
+      '    energy: { budgetMW: 1.5, pue: 1.15, gridCarbonGPerKWh: 270 }\n    monitoring: { alerting: { critical: [pager] } }',
+    );
+    expect(config.problems()).toContainEqual(
+      expect.stringMatching(
+        /sites\/nl\.yaml:\d+:\d+: sites\[0\]\.monitoring\.alerting\.critical\[0\]: "pager" is not a receiver of nl-amsterdam \(allowed: site-oncall, heartbeat\)/,
+      ),
+    );
+    expect(loadFleet(config.dir).ok).toBe(false);
+  });
+});
 
 describe('GpuHealthAlerts', () => {
-  const alerts = (props: { gpuTemperatureC?: number; memoryTemperatureC?: number } = {}) =>
-    rulesOf((stack) => new GpuHealthAlerts(stack, 'health', { siteId: 'es-barcelona', namespace: 'monitoring', ...props }));
+  const alerts = (props: { gpuTemperatureC?: number; memoryTemperatureC?: number } = {}) => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new GpuHealthAlerts(stack, 'health', {
+      siteId: 'es-barcelona',
+      pools: site('es-barcelona').nodePools,
+      namespace: 'monitoring',
+      ...props,
+    });
+    const [rule] = manifests(stack);
+    return (rule.spec as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+  };
   const byName = (rules: Rule[], name: string) => rules.find((r) => r.alert === name)!;
 
-  test('defaults: XID, ECC, temperature, fell-off-the-bus and exporter-down alerts', () => {
+  test('XID, ECC, temperature, fell-off-the-bus, GPU count per pool and exporter-down alerts', () => {
     const rules = alerts();
     expect(rules.map((r) => r.alert)).toEqual(
       expect.arrayContaining([
@@ -30,12 +261,13 @@ describe('GpuHealthAlerts', () => {
         'GpuRowRemapFailure',
         'GpuTemperatureHigh',
         'GpuMemoryTemperatureHigh',
+        'GpuCountDropped',
         'DcgmExporterDown',
         'DcgmExporterAbsent',
       ]),
     );
+    expect(rules.filter((r) => r.alert === 'GpuCountDropped')).toHaveLength(site('es-barcelona').nodePools.length);
     expect(byName(rules, 'GpuFellOffBus')).toMatchObject({ expr: 'DCGM_FI_DEV_XID_ERRORS == 79', labels: { severity: 'critical' } });
-    expect(byName(rules, 'GpuFatalXid').expr).toContain('DCGM_FI_DEV_XID_ERRORS == 48 or');
     expect(byName(rules, 'GpuTemperatureHigh')).toMatchObject({ expr: 'DCGM_FI_DEV_GPU_TEMP > 85', for: '5m' });
     expect(byName(rules, 'DcgmExporterDown').expr).toBe(`up{job="${DCGM_JOB}"} == 0`);
     for (const rule of rules) expect(['critical', 'warning']).toContain(rule.labels?.severity);
@@ -48,36 +280,15 @@ describe('GpuHealthAlerts', () => {
   });
 });
 
-describe('GpuAccounting', () => {
-  const records = (siteId: string) =>
-    Object.fromEntries(
-      rulesOf((stack) => new GpuAccounting(stack, 'accounting', { site: site(siteId), namespace: 'monitoring' })).map((r) => [
-        r.record,
-        r.expr,
-      ]),
-    );
-
-  test('records GPU-hours and energy per namespace and per programme', () => {
-    const r = records('es-barcelona');
-    expect(r['namespace:dcgm_gpu_hours:1h']).toBe('sum_over_time(namespace:dcgm_gpus_in_use:count[1h]) * 1 / 60');
-    expect(r['namespace:dcgm_energy_joules:1h']).toContain('increase(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{namespace!=""}[1h])) / 1000');
-    expect(r['programme:dcgm_gpu_hours:1h']).toContain('kube_namespace_labels{label_ai_factory_eu_programme!=""}');
-    expect(r['programme:dcgm_energy_joules:1h']).toMatch(/^sum by \(programme\)/);
-  });
-
-  test('carbon and facility energy use the site PUE and grid intensity', () => {
-    expect(records('es-barcelona')['site:gpu_carbon_grams:1h']).toBe('site:dcgm_energy_joules:1h * 1.15 / 3600000 * 120');
-    expect(records('pl-warsaw')['site:gpu_carbon_grams:1h']).toBe('site:dcgm_energy_joules:1h * 1.2 / 3600000 * 650');
-    expect(records('pl-warsaw')['site:gpu_facility_energy_joules:1h']).toBe('site:dcgm_energy_joules:1h * 1.2');
-  });
-});
-
 describe('MonitoringStack', () => {
-  test('keeps the tenant programme label of namespaces and labels metrics with the site', () => {
+  test('keeps the tenant programme label of namespaces and the pool label of nodes; labels metrics with the site', () => {
     const stack = new TerraformStack(Testing.app(), 'test');
     new MonitoringStack(stack, 'monitoring', { site: site('nl-amsterdam'), chart: fleet().charts.kubePrometheusStack });
-    const values = releaseValues(stack)['kube-prometheus-stack'] as Record<string, any>;
-    expect(values['kube-state-metrics'].metricLabelsAllowlist).toEqual(['namespaces=[ai-factory.eu/programme,ai-factory.eu/tenant]']);
+    const values = releaseValues(stack)['kube-prometheus-stack'] as Obj;
+    expect(values['kube-state-metrics'].metricLabelsAllowlist).toEqual([
+      'namespaces=[ai-factory.eu/programme,ai-factory.eu/tenant]',
+      'nodes=[ai-factory.eu/pool]',
+    ]);
     expect(values.prometheus.prometheusSpec.externalLabels).toEqual({ site: 'nl-amsterdam' });
   });
 });

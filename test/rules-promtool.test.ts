@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf/lib/testing';
 import { stringify } from 'yaml';
 import { buildFleet } from '../stacks/fleet';
+import { ledgerQuery } from '../tools/private/ledger';
 import { synthesizedSite } from './site-model';
 import { fleet, tempDir } from './util';
 
@@ -78,7 +79,11 @@ test('accounting counts each physical GPU once, charges only held GPUs, adds nod
       interval: '1m',
       input_series: input,
       promql_expr_test: [
-        { expr: 'gpu:dcgm_power_watts:max{UUID="G3"}', eval_time: '10m', exp_samples: [sample('gpu:dcgm_power_watts:max{Hostname="n2",UUID="G3"}', 400)] },
+        {
+          expr: 'gpu:dcgm_power_watts:max{UUID="G3"}',
+          eval_time: '10m',
+          exp_samples: [sample('gpu:dcgm_power_watts:max{Hostname="n2",UUID="G3"}', 400)],
+        },
         { expr: 'site:gpus:count', eval_time: '10m', exp_samples: [sample('site:gpus:count', 3)] },
         {
           expr: 'tenant:gpus_allocated:sum',
@@ -101,10 +106,16 @@ test('accounting counts each physical GPU once, charges only held GPUs, adds nod
         {
           expr: 'tenant:carbon_grams_per_hour:sum{namespace="t1"}',
           eval_time: '10m',
-          exp_samples: [sample('tenant:carbon_grams_per_hour:sum{namespace="t1",programme="academic"}', ((t1Watts * pue) / 1000) * gridCarbonGPerKWh)],
+          exp_samples: [
+            sample('tenant:carbon_grams_per_hour:sum{namespace="t1",programme="academic"}', ((t1Watts * pue) / 1000) * gridCarbonGPerKWh),
+          ],
         },
         { expr: 'site:it_power_watts:sum', eval_time: '10m', exp_samples: [sample('site:it_power_watts:sum', siteWatts)] },
-        { expr: 'site:facility_power_watts:sum', eval_time: '10m', exp_samples: [sample('site:facility_power_watts:sum', siteWatts * pue)] },
+        {
+          expr: 'site:facility_power_watts:sum',
+          eval_time: '10m',
+          exp_samples: [sample('site:facility_power_watts:sum', siteWatts * pue)],
+        },
         // GPU energy of the last hour from the counters: 1000 W of GPUs for an hour, the MIG GPU once.
         {
           expr: 'site:gpu_energy_joules:increase1h',
@@ -118,6 +129,32 @@ test('accounting counts each physical GPU once, charges only held GPUs, adds nod
           expr: 'sum_over_time(tenant:gpus_allocated:sum{namespace="t1"}[59m]) / 60',
           eval_time: '90m',
           exp_samples: [sample('{namespace="t1",programme="academic"}', 1)],
+        },
+      ],
+    },
+  ]);
+  expect(run.output).toMatch(/SUCCESS/);
+  expect(run.status).toBe(0);
+});
+
+test('the ledger query integrates each tenant once over the period: GPU-hours, kWh and kg CO2e', () => {
+  // One hour of the series above (59m: promtool's closed range, see above).
+  const t1Kwh = ((500 + share(whole)) * pue) / 1000;
+  const t2Kwh = ((4 / 7) * (400 + share(mig)) * pue) / 1000;
+  const rows = (ns: string, programme: string, hours: number, kwh: number) => [
+    sample(`{measure="gpu_hours",namespace="${ns}",programme="${programme}"}`, hours),
+    sample(`{measure="energy_kwh",namespace="${ns}",programme="${programme}"}`, kwh),
+    sample(`{measure="co2e_kg",namespace="${ns}",programme="${programme}"}`, (kwh * gridCarbonGPerKWh) / 1000),
+  ];
+  const run = promtool([
+    {
+      interval: '1m',
+      input_series: input,
+      promql_expr_test: [
+        {
+          expr: ledgerQuery('59m'),
+          eval_time: '90m',
+          exp_samples: [...rows('t1', 'academic', 1, t1Kwh), ...rows('t2', 'sme', 4 / 7, t2Kwh)],
         },
       ],
     },
@@ -195,7 +232,11 @@ test('negative control: summing the instances, as the earlier rules did, counts 
       interval: '1m',
       input_series: input,
       promql_expr_test: [
-        { expr: 'sum by (Hostname) (DCGM_FI_DEV_POWER_USAGE{Hostname="n2"})', eval_time: '10m', exp_samples: [sample('{Hostname="n2"}', 400)] },
+        {
+          expr: 'sum by (Hostname) (DCGM_FI_DEV_POWER_USAGE{Hostname="n2"})',
+          eval_time: '10m',
+          exp_samples: [sample('{Hostname="n2"}', 400)],
+        },
       ],
     },
   ]);
