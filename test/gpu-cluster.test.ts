@@ -28,7 +28,7 @@ describe('GpuOperator', () => {
     expect(values.nfd).toEqual({ enabled: false });
     expect(values.mig).toEqual({ strategy: 'single' });
     expect(values.migManager.enabled).toBe(false);
-    expect(values.dcgmExporter.serviceMonitor).toMatchObject({ enabled: true, honorLabels: true });
+    expect(values.dcgmExporter.serviceMonitor).toMatchObject({ enabled: true, honorLabels: false });
     expect(values.validator.plugin.env).toContainEqual({ name: 'WITH_WORKLOAD', value: 'true' });
   });
 

@@ -7,13 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf/lib/testing';
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import { EXPORTER_DEFAULT_COUNTERS, exportedDcgmMetrics } from '../constructs/observability/dcgm-counters';
 import { DCGM_JOB, GpuHealthAlerts } from '../constructs/observability/gpu-health-alerts';
 import { alertmanagerConfig, MonitoringStack } from '../constructs/observability/monitoring-stack';
 import { loadFleet } from '../config';
 import { buildFleet } from '../stacks/fleet';
-import { synthesizedSite, type SiteOutput } from './site-model';
+import { metricProblems, synthesizedSite, type SiteOutput } from './site-model';
 import { ConfigCopy, fleet, manifests, releaseValues, site } from './util';
 
 // biome-ignore lint/suspicious/noExplicitAny: Terraform JSON is read as plain data.
@@ -63,10 +63,29 @@ describe('every metric a rule reads is exported', () => {
     for (const o of outputs) expect(release(o, 'gpu-operator').dcgmExporter.serviceMonitor.honorLabels).toBe(false);
   });
 
-  test('a rule reading a field nobody exports would be named', () => {
+  test('the site model names a rule reading a field nobody exports, or a label kube-state-metrics drops', () => {
     const exported = exportedDcgmMetrics();
     expect(exported.has('DCGM_FI_DEV_GPU_TEMP')).toBe(true);
     expect(exported.has('DCGM_FI_DEV_POWER_VIOLATION')).toBe(false);
+    const o = JSON.parse(JSON.stringify(outputs.find((x) => x.site === 'cz-prague')!)) as SiteOutput;
+    expect(metricProblems(o)).toEqual([]);
+    const rules = Object.values(o.platform.resource.kubernetes_manifest as Obj).find(
+      (r: Obj) => r.manifest.metadata.name === 'gpu-health',
+    ) as Obj;
+    rules.manifest.spec.groups[0].rules.push({ alert: 'Throttled', expr: 'rate(DCGM_FI_DEV_POWER_VIOLATION[5m]) > 0' });
+    const ksm = Object.values(o.foundation.resource.helm_release as Obj).find((r: Obj) => r.chart === 'kube-prometheus-stack') as Obj;
+    const values = parseYaml(ksm.values[0]);
+    values['kube-state-metrics'].metricLabelsAllowlist = ['namespaces=[ai-factory.eu/programme,ai-factory.eu/tenant]'];
+    ksm.values = [stringify(values)];
+    const problems = metricProblems(o);
+    expect(problems).toContain(
+      'cz-prague: rule Throttled reads DCGM_FI_DEV_POWER_VIOLATION, which the DCGM exporter is not configured to export',
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /rule GpuCountDropped reads label_ai_factory_eu_pool of kube_node_labels, which kube-state-metrics' metricLabelsAllowlist does not export/,
+      ),
+    );
   });
 });
 

@@ -20,12 +20,23 @@ const isTree = (v: unknown): v is Tree => v !== null && typeof v === 'object' &&
 /**
  * Each chart's vendored values (and schema, subcharts). `renderedWhole` lists key paths the chart's
  * templates render with toYaml as they are, so any field of the Kubernetes type below them is valid.
+ * `documented` adds keys the chart documents only in a comment of its values.yaml.
  */
 export const CHART_VALUES: Record<
   string,
-  { values: string; schema?: string; subcharts?: Record<string, string>; renderedWhole?: readonly string[] }
+  {
+    values: string;
+    schema?: string;
+    subcharts?: Record<string, string>;
+    renderedWhole?: readonly string[];
+    documented?: Record<string, Tree>;
+  }
 > = {
-  'gpu-operator': { values: 'gpu-operator/v26.7.0/chart/values.yaml' },
+  'gpu-operator': {
+    values: 'gpu-operator/v26.7.0/chart/values.yaml',
+    // values.yaml: "# config: name: ... create: true data: |-" under dcgmExporter (the counters CSV).
+    documented: { dcgmExporter: { config: { name: '', create: false, data: '' } } },
+  },
   'node-feature-discovery': {
     values: 'node-feature-discovery/v0.19.0/chart/values.yaml',
     schema: 'node-feature-discovery/v0.19.0/chart/values.schema.json',
@@ -58,7 +69,7 @@ const readFixture = (file: string) => readFileSync(join(FIXTURES, file), 'utf8')
 function chartDefaults(chart: string): Tree {
   const entry = CHART_VALUES[chart];
   if (!entry) throw new Error(`no vendored values for chart ${chart}`);
-  const values = (entry.values ? parseYaml(readFixture(entry.values)) : {}) as Tree;
+  const values = deepMerge((entry.values ? parseYaml(readFixture(entry.values)) : {}) as Tree, entry.documented ?? {});
   for (const [name, file] of Object.entries(entry.subcharts ?? {})) {
     values[name] = { ...(parseYaml(readFixture(file)) as Tree), ...(isTree(values[name]) ? values[name] : {}) };
   }

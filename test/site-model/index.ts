@@ -10,6 +10,8 @@
  *  - MIG resources (a whole-GPU request never served by a partitioned pool);
  *  - CRD-before-use between releases (a release whose values create objects of another
  *    release's CRDs depends on it);
+ *  - every metric a rule reads exists (DCGM fields in the exporter's counters, kube-state-metrics
+ *    labels in its allowlist);
  *  - tenant isolation (Pod Security, the ValidatingAdmissionPolicies evaluated as CEL, RBAC,
  *    network policies, quotas): what a tenant must be refused, and what it must be able to run.
  * Every rule returns the problems it finds, each naming the object, the queue and the numbers.
@@ -24,12 +26,14 @@ import { resolveNameRefs, type SiteOutput } from './output';
 import { nodeAgentProblems, placementProblems } from './placement';
 import { crdOrderProblems, migProblems } from './releases';
 import { tenantProblems } from './tenancy';
+import { metricProblems } from './metrics';
 
 export { contentionProblems } from './contention';
 export { admission, admissionProblems, podRequests, quantity } from './kueue';
 export { poolNodes, resolveNameRefs, selects, type SiteOutput, tolerates, tolerationMatches } from './output';
 export { nodeAgentProblems, placementProblems } from './placement';
 export { crdOrderProblems, migProblems } from './releases';
+export { metricProblems } from './metrics';
 export { admissionDenials, forbiddenProbes, rdmaJob, roleAllows, servingPod, tenantProblems, tenantViews } from './tenancy';
 
 /** Every rule, over one site. */
@@ -42,6 +46,7 @@ export function siteModelProblems(out: SiteOutput): string[] {
     ...crdOrderProblems(out),
     ...contentionProblems(out),
     ...tenantProblems(out),
+    ...metricProblems(out),
   ];
 }
 
