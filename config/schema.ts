@@ -292,7 +292,13 @@ const monitoringSchema = z
           .default('scratch')
           .describe("Storage tier of Prometheus' volume (block storage preferred). @default scratch"),
         sizeGiB: z.number().int().min(10).max(100_000).default(500).describe("Size of Prometheus' volume, GiB. @default 500"),
-        retentionDays: z.number().int().min(1).max(3650).default(45).describe('Days of metrics kept. @default 45'),
+        retentionDays: z
+          .number()
+          .int()
+          .min(35, { error: 'is too short for the usage ledger, which reads whole months (allowed: at least 35 days)' })
+          .max(3650)
+          .default(45)
+          .describe('Days of metrics kept; the usage ledger reads whole months, so at least 35. @default 45'),
         remoteWrite: z
           .array(
             z.strictObject({

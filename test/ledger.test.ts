@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ledgerCsv, ledgerPeriod, ledgerQuery, type QueryResponse } from '../tools/private/ledger';
+import { ledgerCoverage, ledgerCsv, ledgerPeriod, ledgerQuery, type QueryResponse } from '../tools/private/ledger';
 import { REPO, tempDir } from './util';
 
 jest.setTimeout(60_000);
@@ -17,12 +17,13 @@ const vector = (rows: [string, string, string, number][]): QueryResponse => ({
   data: {
     resultType: 'vector',
     result: rows.map(([measure, namespace, programme, v]) => ({
-      metric: { measure, namespace, programme },
+      metric: (namespace ? { measure, namespace, programme } : { measure }) as Record<string, string>,
       value: [1790000000, String(v)],
     })),
   },
 });
 const answer = vector([
+  ['sampled_minutes', '', '', 44640],
   ['gpu_hours', 'upc-nlp', 'academic', 1234.5],
   ['energy_kwh', 'upc-nlp', 'academic', 987.654],
   ['co2e_kg', 'upc-nlp', 'academic', 118.52],
@@ -108,6 +109,26 @@ describe('ledger', () => {
       expect(run).toEqual({ status: 1, stdout: '', stderr: 'ledger: --month "October" is not a month (allowed: YYYY-MM, e.g. 2026-10)\n' });
       const both = await ledger(['--site', 'x', '--month', '2026-10']);
       expect(both.stderr).toBe('ledger: give exactly one of --prometheus <url> and --input <file>\n');
+      const future = await ledger(['--site', 'x', '--month', '2999-01', '--prometheus', url]);
+      expect(future.stderr).toMatch(/^ledger: 2999-01 is not over yet \(ends 2999-02-01T00:00:00.000Z\): a ledger covers whole months\n$/);
+    });
+
+    test('a month the accounting rules did not fully cover is reported on stderr, with the CSV still written', async () => {
+      const input = join(tempDir('ledger-'), 'result.json');
+      writeFileSync(
+        input,
+        JSON.stringify(
+          vector([
+            ['sampled_minutes', '', '', 40000],
+            ['gpu_hours', 'upc-nlp', 'academic', 1],
+          ]),
+        ),
+      );
+      const run = await ledger(['--site', 'es-barcelona', '--month', '2026-10', '--input', input]);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('2026-10,es-barcelona,academic,upc-nlp,1.00,0.000,0.000');
+      expect(run.stderr).toMatch(/the accounting rules ran 89\.6 % of 2026-10's minutes/);
+      expect(ledgerCoverage(answer, ledgerPeriod('2026-10'))).toBe(1);
     });
   });
 });

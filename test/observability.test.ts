@@ -226,8 +226,13 @@ describe('alerts reach a configured receiver', () => {
     expect(receiversFor(config.route, { alertname: 'GpuFellOffBus', severity: 'critical' })).toEqual(['oncall', 'ops-mail']);
     expect(receiversFor(config.route, { alertname: 'GpuTemperatureHigh', severity: 'warning' })).toEqual(['ops-mail']);
     expect(receiversFor(config.route, { alertname: 'Watchdog', severity: 'none' })).toEqual(['beat']);
-    // Anything else still reaches someone (the first receiver that is not the heartbeat).
-    expect(receiversFor(config.route, { alertname: 'Other', severity: 'info' })).toEqual(['oncall']);
+    // Info alerts page nobody; an alert without a known severity still reaches someone (the first
+    // receiver that is not the heartbeat).
+    expect(receiversFor(config.route, { alertname: 'KubeInfo', severity: 'info' })).toEqual(['null']);
+    expect(receiversFor(config.route, { alertname: 'Other' })).toEqual(['oncall']);
+    // The heartbeat never hears "resolved": a resolved Watchdog means Prometheus is gone.
+    expect(config.receivers.find((r: Obj) => r.name === 'beat').webhook_configs[0].send_resolved).toBe(false);
+    expect(config.receivers.find((r: Obj) => r.name === 'oncall').pagerduty_configs[0].send_resolved).toBe(true);
     expect(config.receivers.find((r: Obj) => r.name === 'ops-mail').email_configs[0]).toMatchObject({
       auth_password_file: '/etc/alertmanager/secrets/am/smtp',
     });

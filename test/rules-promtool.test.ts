@@ -19,23 +19,27 @@ jest.setTimeout(60_000);
 // biome-ignore lint/suspicious/noExplicitAny: Terraform JSON is read as plain data.
 type Obj = Record<string, any>;
 
+const stacks = buildFleet(Testing.app(), fleet());
+/** The alert and accounting rule groups the platform stack of a site holds. */
+const rulesOf = (id: string): Obj[] =>
+  Object.values(synthesizedSite(stacks.find((s) => s.site.id === id)!).platform.resource.kubernetes_manifest as Obj)
+    .map((r: Obj) => r.manifest)
+    .filter((m) => m.kind === 'PrometheusRule')
+    .flatMap((m) => m.spec.groups);
+
+// A site whose MIG pool cuts every GPU into seven 1g instances.
 const SITE = 'nl-amsterdam';
 const site = fleet().sites.find((s) => s.id === SITE)!;
-const out = synthesizedSite(buildFleet(Testing.app(), fleet()).find((s) => s.site.id === SITE)!);
-const ruleGroups = Object.values(out.platform.resource.kubernetes_manifest as Obj)
-  .map((r: Obj) => r.manifest)
-  .filter((m) => m.kind === 'PrometheusRule')
-  .flatMap((m) => m.spec.groups);
 
 const whole = site.nodePools.find((p) => p.mig.strategy === 'none')!;
 const mig = site.nodePools.find((p) => p.mig.strategy !== 'none')!;
 const { pue, gridCarbonGPerKWh } = site.energy;
 const share = (pool: typeof whole) => pool.nodeOverheadW / pool.gpusPerNode;
 
-/** Writes the rules and the test file, runs promtool; returns its exit status and output. */
-function promtool(tests: Obj[]): { status: number | null; output: string } {
+/** Writes the site's rules and the test file, runs promtool; returns its exit status and output. */
+function promtool(tests: Obj[], siteId = SITE): { status: number | null; output: string } {
   const dir = tempDir('promtool-');
-  writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: ruleGroups }));
+  writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: rulesOf(siteId) }));
   writeFileSync(join(dir, 'test.yaml'), stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }));
   const run = spawnSync('promtool', ['test', 'rules', 'test.yaml'], { cwd: dir, encoding: 'utf8' });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
@@ -154,7 +158,7 @@ test('the ledger query integrates each tenant once over the period: GPU-hours, k
         {
           expr: ledgerQuery('59m'),
           eval_time: '90m',
-          exp_samples: [...rows('t1', 'academic', 1, t1Kwh), ...rows('t2', 'sme', 4 / 7, t2Kwh)],
+          exp_samples: [sample('{measure="sampled_minutes"}', 60), ...rows('t1', 'academic', 1, t1Kwh), ...rows('t2', 'sme', 4 / 7, t2Kwh)],
         },
       ],
     },
@@ -163,44 +167,67 @@ test('the ledger query integrates each tenant once over the period: GPU-hours, k
   expect(run.status).toBe(0);
 });
 
-test('a GPU that disappears, an XID and a double-bit ECC error fire their alerts with what they measure', () => {
+test('a GPU that disappears, a node that reports none, an XID and a double-bit ECC error fire their alerts with what they measure', () => {
   const rest = whole.gpusPerNode - 1;
+  const dropped = (node: string, reported: number) => ({
+    exp_labels: { severity: 'critical', Hostname: node },
+    exp_annotations: {
+      summary: `A node of pool ${whole.name} reports fewer than its ${whole.gpusPerNode} GPUs`,
+      description: `${node} (pool ${whole.name}) reports ${reported} of its ${whole.gpusPerNode} GPUs for 10 minutes: a GPU fell off the bus or its driver lost it. Drain the node and check dmesg for XID 79.`,
+    },
+  });
+  // As the exporter writes them: one series per XID (err_code), and the per-window count by xid.
+  const xid = 'Hostname="n1",UUID="G0",gpu="0"';
   const run = promtool([
     {
       interval: '1m',
       input_series: [
         { series: `kube_node_labels{node="n1",label_ai_factory_eu_pool="${whole.name}"}`, values: '1x60' },
+        // n3 is in the pool but its exporter reports nothing at all.
+        { series: `kube_node_labels{node="n3",label_ai_factory_eu_pool="${whole.name}"}`, values: '1x60' },
         // n1 reports every GPU for 10 minutes, then one of them is gone (XID 79).
         ...Array.from({ length: whole.gpusPerNode }, (_, i) => ({
           series: `DCGM_FI_DEV_GPU_TEMP{Hostname="n1",UUID="G${i}",gpu="${i}"}`,
           values: i === 0 ? '60x10 _x50' : '60x60',
         })),
-        { series: 'DCGM_FI_DEV_XID_ERRORS{Hostname="n1",UUID="G0",gpu="0"}', values: '0x5 79x55' },
+        { series: `DCGM_FI_DEV_XID_ERRORS{${xid},err_code="79",err_msg="GPU has fallen off the bus"}`, values: '_x5 79x55' },
+        { series: `DCGM_FI_DEV_XID_ERRORS{${xid},err_code="48",err_msg="DBE"}`, values: '48x1 _x58' },
+        { series: `DCGM_EXP_XID_ERRORS_COUNT{${xid},xid="79"}`, values: '0x5 1x5 0x50' },
         { series: 'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL{Hostname="n1",UUID="G1",gpu="1"}', values: '0x5 2x55' },
       ],
       alert_rule_test: [
-        {
-          eval_time: '30m',
-          alertname: 'GpuCountDropped',
-          exp_alerts: [
-            {
-              exp_labels: { severity: 'critical', Hostname: 'n1' },
-              exp_annotations: {
-                summary: `A node of pool ${whole.name} reports fewer than its ${whole.gpusPerNode} GPUs`,
-                description: `n1 (pool ${whole.name}) reports ${rest} of its ${whole.gpusPerNode} GPUs for 10 minutes: a GPU fell off the bus or its driver lost it. Drain the node and check dmesg for XID 79.`,
-              },
-            },
-          ],
-        },
+        { eval_time: '30m', alertname: 'GpuCountDropped', exp_alerts: [dropped('n1', rest), dropped('n3', 0)] },
         {
           eval_time: '8m',
           alertname: 'GpuXidError',
           exp_alerts: [
             {
-              exp_labels: { severity: 'warning', Hostname: 'n1', UUID: 'G0', gpu: '0' },
+              exp_labels: { severity: 'warning', Hostname: 'n1', UUID: 'G0', gpu: '0', xid: '79' },
               exp_annotations: {
-                summary: 'GPU reported a new XID error',
-                description: 'GPU 0 on n1 reported XID 79 in the last 10 minutes.',
+                summary: 'GPU reported an XID error',
+                description: 'GPU 0 on n1 reported XID 79 1 time(s) in the last window.',
+              },
+            },
+          ],
+        },
+        // XID 79 pages once, as GpuFellOffBus, not also as a fatal XID.
+        { eval_time: '8m', alertname: 'GpuFatalXid', exp_alerts: [] },
+        {
+          eval_time: '8m',
+          alertname: 'GpuFellOffBus',
+          exp_alerts: [
+            {
+              exp_labels: {
+                severity: 'critical',
+                Hostname: 'n1',
+                UUID: 'G0',
+                gpu: '0',
+                err_code: '79',
+                err_msg: 'GPU has fallen off the bus',
+              },
+              exp_annotations: {
+                summary: 'GPU has fallen off the PCIe bus',
+                description: 'GPU 0 on n1 is no longer reachable (XID 79). Drain the node and open a hardware case.',
               },
             },
           ],
@@ -221,6 +248,47 @@ test('a GPU that disappears, an XID and a double-bit ECC error fire their alerts
       ],
     },
   ]);
+  expect(run.output).toMatch(/SUCCESS/);
+  expect(run.status).toBe(0);
+});
+
+test('mixed MIG layouts: each instance counts as its compute slices over seven', () => {
+  // cz-prague cuts each GPU of its MIG pool into 3g + 2g + 1g + 1g.
+  const cz = fleet().sites.find((s) => s.id === 'cz-prague')!;
+  const pool = cz.nodePools.find((p) => p.mig.strategy !== 'none')!;
+  expect(Object.keys(pool.mig.profiles ?? {}).sort()).toEqual(['1g.10gb', '2g.20gb', '3g.40gb']);
+  const instance = (id: number, profile: string, ns?: string) =>
+    gpu(`Hostname="m1",UUID="M1",gpu="0",GPU_I_ID="${id}",GPU_I_PROFILE="${profile}",${exporter}${ns ? `,${held(ns)}` : ''}`, 300);
+  const run = promtool(
+    [
+      {
+        interval: '1m',
+        input_series: [
+          { series: `kube_node_labels{node="m1",label_ai_factory_eu_pool="${pool.name}"}`, values: '1x30' },
+          { series: 'kube_namespace_labels{namespace="t1",label_ai_factory_eu_programme="academic"}', values: '1x30' },
+          { series: 'kube_namespace_labels{namespace="t2",label_ai_factory_eu_programme="industrial"}', values: '1x30' },
+          ...instance(1, '3g.40gb', 't1'),
+          ...instance(2, '2g.20gb'),
+          ...instance(3, '1g.10gb', 't2'),
+          ...instance(4, '1g.10gb', 't2'),
+        ],
+        promql_expr_test: [
+          {
+            expr: 'tenant:gpus_allocated:sum',
+            eval_time: '10m',
+            exp_samples: [
+              sample('tenant:gpus_allocated:sum{namespace="t1",programme="academic"}', 3 / 7),
+              sample('tenant:gpus_allocated:sum{namespace="t2",programme="industrial"}', 2 / 7),
+            ],
+          },
+          // In sevenths, rounded: the sum of thirds and sevenths is not exact in floating point.
+          { expr: 'round(site:gpus_allocated:sum * 7000)', eval_time: '10m', exp_samples: [sample('{}', 5000)] },
+          { expr: 'site:gpus:count', eval_time: '10m', exp_samples: [sample('site:gpus:count', 1)] },
+        ],
+      },
+    ],
+    'cz-prague',
+  );
   expect(run.output).toMatch(/SUCCESS/);
   expect(run.status).toBe(0);
 });

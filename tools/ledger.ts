@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ledgerCsv, ledgerPeriod, ledgerQuery, type QueryResponse } from './private/ledger';
+import { ledgerCoverage, ledgerCsv, ledgerPeriod, ledgerQuery, type QueryResponse } from './private/ledger';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -23,6 +23,9 @@ async function main(): Promise<void> {
   });
   if (!values.month) throw new Error('--month is required (YYYY-MM)');
   const period = ledgerPeriod(values.month);
+  if (!values.query && period.end.getTime() > Date.now()) {
+    throw new Error(`${period.month} is not over yet (ends ${period.end.toISOString()}): a ledger covers whole months`);
+  }
   const query = ledgerQuery(`${period.days}d`);
   if (values.query) {
     console.log(query);
@@ -43,6 +46,12 @@ async function main(): Promise<void> {
     response = (await answer.json().catch(() => ({ status: 'error', error: `HTTP ${answer.status}` }))) as QueryResponse;
   }
   const csv = ledgerCsv(response, period, values.site);
+  const coverage = ledgerCoverage(response, period);
+  if (coverage < 0.99) {
+    console.error(
+      `ledger: warning: the accounting rules ran ${(coverage * 100).toFixed(1)} % of ${period.month}'s minutes (Prometheus down, restarted or short of retention): the totals undercount`,
+    );
+  }
   if (values.out) {
     writeFileSync(values.out, csv);
     console.error(`ledger: ${values.out}`);

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # What `npm test` needs besides npm packages: the Terraform CLI (>= 1.10), PostgreSQL's server
-# binaries for the deploy-loop tests and python3 for the inventory check's program. Installs
-# PostgreSQL and python3 from Debian's packages when missing and this is root on Debian; otherwise
-# says what to install. Terraform is never
-# downloaded here (no route to HashiCorp's releases from the build machines).
+# binaries for the deploy-loop tests, python3 for the inventory check's program, promtool (Debian's
+# prometheus package) for the alert and accounting rules, and Chromium for the fleet report's
+# browser test. Installs PostgreSQL, python3, prometheus and chromium from Debian's packages when
+# missing and this is root on Debian; otherwise says what to install. Terraform is never
+# downloaded here (no route to HashiCorp's releases from the build machines), nor is a browser
+# build: puppeteer-core drives the system's Chromium.
 set -euo pipefail
 
 have_postgres() {
@@ -38,6 +40,26 @@ if ! command -v python3 >/dev/null 2>&1; then
     apt_install python3 "the inventory check's test"
   else
     echo "test prerequisites: python3 is missing: install it (Debian: sudo apt-get install -y python3); the inventory check's test runs its program" >&2
+  fi
+fi
+
+if ! command -v promtool >/dev/null 2>&1; then
+  if can_apt; then
+    apt_install prometheus "the promtool tests of the alert and accounting rules"
+  else
+    echo "test prerequisites: promtool is missing: install it (Debian: sudo apt-get install -y prometheus); the rules tests run promtool test rules" >&2
+  fi
+fi
+
+have_chromium() {
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
+}
+
+if ! have_chromium && [ -z "${PUPPETEER_EXECUTABLE_PATH:-}" ]; then
+  if can_apt; then
+    apt_install chromium "the fleet report's browser test"
+  else
+    echo "test prerequisites: Chromium is missing: install it (Debian: sudo apt-get install -y chromium) or set PUPPETEER_EXECUTABLE_PATH; the fleet report's browser test opens the report in it" >&2
   fi
 fi
 

@@ -3,8 +3,8 @@ import type { ChartPin, Site } from '../../config';
 import { PodSecurityLevel } from '../namespace';
 import { OperatorRelease } from '../operator-release';
 import { MIG_DISABLED, migPartedConfig } from './private/mig-layout';
-import { CONFIG_MAPS, GPU_NODE_AGENT_TOLERATIONS } from '../contract';
-import { dcgmCountersCsv } from '../observability/dcgm-counters';
+import { CONFIG_MAPS, GPU_NODE_AGENT_TOLERATIONS, LABEL_PREFIX } from '../contract';
+import { dcgmCountersCsv, dcgmCountersDigest } from '../observability/dcgm-counters';
 
 /** ConfigMap the chart creates with the exporter's counters (`dcgm-metrics.csv`). */
 export const DCGM_COUNTERS_CONFIG_MAP = 'factory-dcgm-counters';
@@ -94,6 +94,9 @@ export class GpuOperator extends Construct {
           enabled: true,
           // Our list replaces the exporter's: its defaults plus the fields our rules read.
           config: { name: DCGM_COUNTERS_CONFIG_MAP, create: true, data: dcgmCountersCsv() },
+          // The operator mounts the list by subPath, read once at start: a changed list changes this
+          // pod annotation, which rolls the exporter.
+          annotations: { [`${LABEL_PREFIX}/dcgm-counters`]: dcgmCountersDigest() },
           // Without honorLabels the pod mapping arrives as exported_namespace/exported_pod, present
           // only on GPUs allocated to a pod; idle GPUs carry just the exporter's own target labels,
           // so accounting never charges them to anyone.

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The DCGM fields the exporter turns into metrics. Setting the GPU Operator's
  * `dcgmExporter.config` replaces the exporter's own list, so the list we give is its defaults plus
@@ -59,6 +61,9 @@ export const EXPORTER_DEFAULT_COUNTERS: readonly DcgmCounter[] = [
 export const RULE_COUNTERS: readonly DcgmCounter[] = [
   { field: 'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL', type: 'counter', help: 'Total number of double-bit volatile ECC errors.' },
   { field: 'DCGM_FI_DEV_ECC_SBE_VOL_TOTAL', type: 'counter', help: 'Total number of single-bit volatile ECC errors.' },
+  // The exporter labels DCGM_FI_DEV_XID_ERRORS with err_code (one series per XID), so a new XID
+  // is a new series and changes() never sees it; this counts each XID (label xid) per window.
+  { field: 'DCGM_EXP_XID_ERRORS_COUNT', type: 'counter', help: 'reported XIDs during last window' },
 ];
 
 /** The exporter's counters file (`dcgm-metrics.csv`): its defaults and what our rules need. */
@@ -69,6 +74,11 @@ export function dcgmCountersCsv(): string {
     '# dcgm-exporter defaults, then the fields the fleet alert and accounting rules read',
     ...all.map((c) => `${c.field}, ${c.type}, ${c.help}`),
   ].join('\n');
+}
+
+/** A fingerprint of the list: the exporter reads it once at start (a subPath mount), so a change must restart it. */
+export function dcgmCountersDigest(): string {
+  return createHash('sha256').update(dcgmCountersCsv()).digest('hex').slice(0, 16);
 }
 
 /** Metric names the exporter publishes with this list (a field's name is its metric's name). */

@@ -13,13 +13,33 @@ export const PROGRAMME_NAMESPACE_LABEL = 'label_ai_factory_eu_programme';
  * with its programme): GPUs held, facility power, carbon rate. Sum of samples x interval = total.
  */
 export const LEDGER_SERIES = {
-  /** Physical GPUs held (MIG slices as their fraction of a GPU). */
+  /** Physical GPUs held (a MIG instance as its compute slices over seven). */
   gpus: 'tenant:gpus_allocated:sum',
   /** Facility power of those GPUs: their draw, their share of node overhead, times PUE (W). */
   facilityWatts: 'tenant:facility_power_watts:sum',
   /** Grid carbon of that power (gCO2e per hour). */
   carbonGramsPerHour: 'tenant:carbon_grams_per_hour:sum',
 } as const;
+
+/** Compute slices of a MIG-capable GPU (A100, H100, H200, B200 and GB200 all have seven). */
+export const MIG_COMPUTE_SLICES = 7;
+
+/** Compute slices of a MIG profile: the `<n>g` of `<n>g.<memory>gb`. */
+export function migSlices(profile: string): number {
+  const m = /^(\d+)g\./.exec(profile);
+  if (!m) throw new Error(`MIG profile ${JSON.stringify(profile)} does not name its compute slices (e.g. 1g.10gb)`);
+  return Number(m[1]);
+}
+
+/**
+ * Each held GPU or MIG instance as the share of a physical GPU it is: 1 for a whole GPU (no
+ * profile label), slices/7 for an instance of each profile the site's pools use.
+ */
+function heldWeights(site: Site): string {
+  const held = (profile: string) => `DCGM_FI_DEV_POWER_USAGE{exported_namespace!="",GPU_I_PROFILE="${profile}"}`;
+  const profiles = [...new Set(site.nodePools.flatMap((p) => Object.keys(p.mig.profiles ?? {})))].sort();
+  return [`(${held('')} * 0 + 1)`, ...profiles.map((p) => `(${held(p)} * 0 + ${migSlices(p)} / ${MIG_COMPUTE_SLICES})`)].join(' or ');
+}
 
 export interface GpuAccountingProps {
   readonly site: Site;
@@ -33,8 +53,8 @@ export interface GpuAccountingProps {
  *  - a physical GPU is counted once: MIG instances repeat their GPU's power and energy, so the
  *    rules take one value per (Hostname, UUID);
  *  - a GPU is charged to a namespace only through the exporter's pod mapping (exported_namespace,
- *    present on GPUs and MIG instances allocated to a pod); a MIG GPU is shared out by instances;
- *    idle GPUs are charged to nobody;
+ *    present on GPUs and MIG instances allocated to a pod); a MIG instance counts as its compute
+ *    slices over seven; idle GPUs and instances are charged to nobody;
  *  - node power includes each pool's node overhead (CPUs, NICs, fans), shared over its GPUs, and
  *    PUE applies to the whole; carbon uses the site's grid intensity;
  *  - site energy over a period is `increase` of the exporter's energy counter, never a sum of
@@ -47,8 +67,7 @@ export class GpuAccounting extends Construct {
     super(scope, id);
     const { site } = props;
     const { pue, gridCarbonGPerKWh } = site.energy;
-    const nodesOf = (pool: string) =>
-      `label_replace(kube_node_labels{${POOL_NODE_LABEL}="${pool}"}, "Hostname", "$1", "node", "(.+)")`;
+    const nodesOf = (pool: string) => `label_replace(kube_node_labels{${POOL_NODE_LABEL}="${pool}"}, "Hostname", "$1", "node", "(.+)")`;
     // Each physical GPU's share of its node's overhead, by pool.
     const overhead = site.nodePools
       .filter((p) => p.gpusPerNode > 0)
@@ -61,7 +80,6 @@ export class GpuAccounting extends Construct {
 
     const rules: RecordingRule[] = [
       // One value per physical GPU.
-      { record: 'gpu:dcgm_instances:count', expr: 'count by (Hostname, UUID) (DCGM_FI_DEV_POWER_USAGE)' },
       { record: 'gpu:dcgm_power_watts:max', expr: 'max by (Hostname, UUID) (DCGM_FI_DEV_POWER_USAGE)' },
       // The exporter's energy counter is in millijoules since the driver loaded.
       { record: 'gpu:dcgm_energy_joules:max', expr: 'max by (Hostname, UUID) (DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION) / 1000' },
@@ -71,13 +89,9 @@ export class GpuAccounting extends Construct {
         record: 'gpu:it_power_watts:sum',
         expr: '(gpu:dcgm_power_watts:max + on (Hostname, UUID) gpu:node_overhead_watts:share) or gpu:dcgm_power_watts:max',
       },
-      // The share of each GPU held by each namespace: its allocated instances over the GPU's.
-      {
-        record: 'gpu_namespace:allocation:ratio',
-        expr:
-          'count by (Hostname, UUID, exported_namespace) (DCGM_FI_DEV_POWER_USAGE{exported_namespace!=""}) ' +
-          '/ on (Hostname, UUID) group_left gpu:dcgm_instances:count',
-      },
+      // The share of each GPU held by each namespace: a whole GPU is 1, a MIG instance its compute
+      // slices over the GPU's seven.
+      { record: 'gpu_namespace:allocation:ratio', expr: `sum by (Hostname, UUID, exported_namespace) (${heldWeights(site)})` },
       { record: LEDGER_SERIES.gpus, expr: tenantOf('gpu_namespace:allocation:ratio') },
       {
         record: 'tenant:it_power_watts:sum',
@@ -89,7 +103,8 @@ export class GpuAccounting extends Construct {
       { record: 'programme:facility_power_watts:sum', expr: `sum by (programme) (${LEDGER_SERIES.facilityWatts})` },
       // The site: every GPU, held or idle.
       { record: 'site:gpus:count', expr: 'count(gpu:dcgm_power_watts:max)' },
-      { record: 'site:gpus_allocated:sum', expr: `sum(${LEDGER_SERIES.gpus})` },
+      // Every holder, tenants or not (the health checks' namespace has no programme).
+      { record: 'site:gpus_allocated:sum', expr: 'sum(gpu_namespace:allocation:ratio)' },
       { record: 'site:it_power_watts:sum', expr: 'sum(gpu:it_power_watts:sum)' },
       { record: 'site:facility_power_watts:sum', expr: `site:it_power_watts:sum * ${pue}` },
       { record: 'site:carbon_grams_per_hour:sum', expr: `site:facility_power_watts:sum / 1000 * ${gridCarbonGPerKWh}` },

@@ -17,10 +17,19 @@ export const FATAL_XIDS = {
   79: 'GPU has fallen off the bus',
   94: 'contained ECC error',
   95: 'uncontained ECC error',
+  119: 'GSP RPC timeout',
+  120: 'GSP error',
 } as const;
+/** Fatal XIDs another alert reports on its own (79: GpuFellOffBus), so it pages once. */
+const SEPARATELY_ALERTED = ['79'];
 
 /** kube-state-metrics' name for the pool label of GPU nodes (allow-listed in the monitoring stack). */
 export const POOL_NODE_LABEL = 'label_ai_factory_eu_pool';
+
+/** The nodes of a pool as kube-state-metrics sees them, keyed like the exporter (Hostname). */
+export function poolNodes(pool: string): string {
+  return `label_replace(kube_node_labels{${POOL_NODE_LABEL}="${pool}"}, "Hostname", "$1", "node", "(.+)")`;
+}
 
 export interface GpuHealthAlertsProps {
   readonly siteId: string;
@@ -46,16 +55,19 @@ export class GpuHealthAlerts extends Construct {
     const gpuTemperatureC = props.gpuTemperatureC ?? 85;
     const memoryTemperatureC = props.memoryTemperatureC ?? 95;
     const fatal = Object.keys(FATAL_XIDS)
+      .filter((xid) => !SEPARATELY_ALERTED.includes(xid))
       .map((xid) => `DCGM_FI_DEV_XID_ERRORS == ${xid}`)
       .join(' or ');
     const alerts: AlertRule[] = [
       {
         alert: 'GpuXidError',
         severity: 'warning',
-        // The value is the XID itself (the left side of `and`), not the number of changes.
-        expr: 'DCGM_FI_DEV_XID_ERRORS > 0 and changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0',
-        summary: 'GPU reported a new XID error',
-        description: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID {{ $value }} in the last 10 minutes.',
+        // The exporter's per-window count of each XID (label xid): every occurrence, even of an XID
+        // seen before (DCGM_FI_DEV_XID_ERRORS only holds the last one, one series per XID).
+        expr: 'DCGM_EXP_XID_ERRORS_COUNT > 0',
+        summary: 'GPU reported an XID error',
+        description:
+          'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID {{ $labels.xid }} {{ $value }} time(s) in the last window.',
       },
       {
         alert: 'GpuFatalXid',
@@ -63,6 +75,7 @@ export class GpuHealthAlerts extends Construct {
         expr: fatal,
         summary: 'GPU hit an XID that needs a reset or replacement',
         description: `GPU {{ $labels.gpu }} on {{ $labels.Hostname }} last reported XID {{ $value }} (${Object.entries(FATAL_XIDS)
+          .filter(([x]) => !SEPARATELY_ALERTED.includes(x))
           .map(([x, what]) => `${x}: ${what}`)
           .join('; ')}). Drain the node.`,
       },
@@ -109,10 +122,11 @@ export class GpuHealthAlerts extends Construct {
           alert: 'GpuCountDropped',
           severity: 'critical',
           for: '10m',
-          // GPUs the exporter reports on each node of the pool (MIG instances counted once per GPU).
+          // GPUs the exporter reports on each node of the pool (MIG instances counted once per GPU);
+          // a node of the pool reporting none at all counts as zero.
           expr:
-            `count by (Hostname) (count by (Hostname, UUID) (DCGM_FI_DEV_GPU_TEMP) and on (Hostname) ` +
-            `label_replace(kube_node_labels{${POOL_NODE_LABEL}="${pool.name}"}, "Hostname", "$1", "node", "(.+)")) < ${pool.gpusPerNode}`,
+            `(count by (Hostname) (count by (Hostname, UUID) (DCGM_FI_DEV_GPU_TEMP) and on (Hostname) ${poolNodes(pool.name)}) ` +
+            `or on (Hostname) (max by (Hostname) (${poolNodes(pool.name)}) * 0)) < ${pool.gpusPerNode}`,
           summary: `A node of pool ${pool.name} reports fewer than its ${pool.gpusPerNode} GPUs`,
           description: `{{ $labels.Hostname }} (pool ${pool.name}) reports {{ $value }} of its ${pool.gpusPerNode} GPUs for 10 minutes: a GPU fell off the bus or its driver lost it. Drain the node and check dmesg for XID 79.`,
         }),

@@ -90,8 +90,12 @@ function secretsOf(receiver: Receiver): SecretKey[] {
 
 const secretFile = (s: SecretKey) => `${ALERTMANAGER_SECRETS}/${s.secret}/${s.key}`;
 
-/** One Alertmanager receiver from config; credentials as files of mounted Secrets. */
-function receiverConfig(r: Receiver): Record<string, unknown> {
+/**
+ * One Alertmanager receiver from config; credentials as files of mounted Secrets. A heartbeat gets
+ * no "resolved" message: when Prometheus dies the Watchdog resolves, which must not read as a beat.
+ */
+function receiverConfig(r: Receiver, heartbeat: boolean): Record<string, unknown> {
+  const send_resolved = !heartbeat;
   if (r.email) {
     const { to, from, smarthost, authUsername, authPassword } = r.email;
     return {
@@ -101,15 +105,15 @@ function receiverConfig(r: Receiver): Record<string, unknown> {
           to,
           from,
           smarthost,
-          send_resolved: true,
+          send_resolved,
           ...(authUsername ? { auth_username: authUsername } : {}),
           ...(authPassword ? { auth_password_file: secretFile(authPassword) } : {}),
         },
       ],
     };
   }
-  if (r.webhook) return { name: r.name, webhook_configs: [{ url_file: secretFile(r.webhook.url), send_resolved: true }] };
-  if (r.pagerduty) return { name: r.name, pagerduty_configs: [{ routing_key_file: secretFile(r.pagerduty.routingKey), send_resolved: true }] };
+  if (r.webhook) return { name: r.name, webhook_configs: [{ url_file: secretFile(r.webhook.url), send_resolved }] };
+  if (r.pagerduty) return { name: r.name, pagerduty_configs: [{ routing_key_file: secretFile(r.pagerduty.routingKey), send_resolved }] };
   throw new Error(`receiver ${r.name} has no kind`);
 }
 
@@ -124,8 +128,8 @@ function fanOut(severity: string, receivers: readonly string[]): Record<string, 
 
 /**
  * The chart's `alertmanager.config`: the chart's inhibit rules kept, the Watchdog to its
- * heartbeat (repeated every minute so its absence is seen), critical and warning alerts to their
- * receivers, anything else to the first receiver.
+ * heartbeat (repeated about every minute so its absence is seen), critical and warning alerts to
+ * their receivers, info alerts to nobody, anything else to the first receiver.
  */
 export function alertmanagerConfig(alerting: Monitoring['alerting']): Record<string, unknown> {
   const names = alerting.receivers.map((r) => r.name);
@@ -149,14 +153,18 @@ export function alertmanagerConfig(alerting: Monitoring['alerting']): Record<str
       repeat_interval: '4h',
       routes: [
         ...(watchdog
-          ? [{ receiver: watchdog, matchers: ['alertname = "Watchdog"'], group_wait: '0s', group_interval: '1m', repeat_interval: '1m' }]
+          ? // Alertmanager resends after group_interval plus repeat_interval: about every 75 s here;
+            // the heartbeat service's grace should be a few minutes.
+            [{ receiver: watchdog, matchers: ['alertname = "Watchdog"'], group_wait: '0s', group_interval: '15s', repeat_interval: '1m' }]
           : [{ receiver: 'null', matchers: ['alertname = "Watchdog"'] }]),
         { receiver: 'null', matchers: ['alertname = "InfoInhibitor"'] },
+        // The chart's informational alerts page nobody.
+        { receiver: 'null', matchers: ['severity = "info"'] },
         ...fanOut('critical', alerting.critical ?? [fallback]),
         ...fanOut('warning', alerting.warning ?? [fallback]),
       ],
     },
-    receivers: [{ name: 'null' }, ...alerting.receivers.map(receiverConfig)],
+    receivers: [{ name: 'null' }, ...alerting.receivers.map((r) => receiverConfig(r, r.name === watchdog))],
     templates: ['/etc/alertmanager/config/*.tmpl'],
   };
 }

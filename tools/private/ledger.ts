@@ -4,6 +4,10 @@
  */
 import { ACCOUNTING_INTERVAL_MINUTES, LEDGER_SERIES } from '../../constructs/observability/gpu-accounting';
 
+/** The site series whose samples say which minutes the accounting rules ran. */
+const SITE_GPUS = 'site:gpus:count';
+const COVERAGE = 'sampled_minutes';
+
 /** The measures of a ledger row, in CSV column order. */
 export const MEASURES = ['gpu_hours', 'energy_kwh', 'co2e_kg'] as const;
 export type Measure = (typeof MEASURES)[number];
@@ -35,6 +39,8 @@ export function ledgerQuery(range: string): string {
   const measure = (name: Measure, series: string, scale: number) =>
     `label_replace(sum by (namespace, programme) (sum_over_time(${series}[${range}])) * ${scale}, "measure", "${name}", "", "")`;
   return [
+    // How many minutes of the period the accounting rules ran (missed evaluations undercount).
+    `label_replace(count_over_time(${SITE_GPUS}[${range}]), "measure", "${COVERAGE}", "", "")`,
     measure('gpu_hours', LEDGER_SERIES.gpus, perMinute),
     // W x hours / 1000 = kWh.
     measure('energy_kwh', LEDGER_SERIES.facilityWatts, perMinute / 1000),
@@ -49,6 +55,12 @@ export interface QueryResponse {
   error?: string;
   errorType?: string;
   data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+}
+
+/** Share of the period's minutes the accounting rules ran, from the query's coverage sample (0 when absent). */
+export function ledgerCoverage(response: QueryResponse, period: LedgerPeriod): number {
+  const sample = response.data?.result.find((r) => r.metric.measure === COVERAGE);
+  return sample ? Number(sample.value[1]) / (period.days * 1440) : 0;
 }
 
 /** The query result as CSV rows (month, site, programme, tenant, measures), sorted by programme and tenant. */
