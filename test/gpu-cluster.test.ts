@@ -134,12 +134,9 @@ describe('NodeFeatureDiscovery', () => {
 });
 
 describe('WorkloadClasses', () => {
-  test('an NVIDIA RuntimeClass and four ordered PriorityClasses, none the global default', () => {
+  test('four ordered PriorityClasses, none the global default; no RuntimeClass (the GPU Operator owns it)', () => {
     const json = Testing.synth(stackWith((stack) => new WorkloadClasses(stack, 'classes', { siteId: 'es-barcelona' })));
-    expect(json).toHaveResourceWithProperties(RuntimeClassV1, {
-      handler: 'nvidia',
-      metadata: { name: 'nvidia', labels: expect.anything() },
-    });
+    expect(json).not.toHaveResource(RuntimeClassV1);
     const classes = Object.values(JSON.parse(json).resource.kubernetes_priority_class_v1) as {
       metadata: { name: string };
       value: number;

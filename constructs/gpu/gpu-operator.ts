@@ -3,7 +3,7 @@ import type { ChartPin, Site } from '../../config';
 import { PodSecurityLevel } from '../namespace';
 import { OperatorRelease } from '../operator-release';
 import { MIG_DISABLED, migPartedConfig } from './private/mig-layout';
-import { CONFIG_MAPS, GPU_NODE_AGENT_TOLERATIONS, LABEL_PREFIX } from '../contract';
+import { CONFIG_MAPS, GPU_NODE_AGENT_TOLERATIONS, LABEL_PREFIX, NVIDIA_RUNTIME_CLASS } from '../contract';
 import { dcgmCountersCsv, dcgmCountersDigest } from '../observability/dcgm-counters';
 
 /** ConfigMap the chart creates with the exporter's counters (`dcgm-metrics.csv`). */
@@ -64,6 +64,8 @@ export class GpuOperator extends Construct {
       podSecurityReason: 'the driver and toolkit daemonsets load kernel modules and write to the host',
       after: props.after,
       values: {
+        // The operator owns the RuntimeClass that routes pods to the NVIDIA runtime.
+        operator: { runtimeClass: NVIDIA_RUNTIME_CLASS },
         // Every operand (driver, toolkit, device plugin, DCGM exporter, MIG manager, validator)
         // must reach every GPU node, whatever pool taint it carries.
         daemonsets: { tolerations: [...GPU_NODE_AGENT_TOLERATIONS] },

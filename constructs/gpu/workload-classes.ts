@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { PriorityClassV1 } from '@cdktf/provider-kubernetes/lib/priority-class-v1';
-import { RuntimeClassV1 } from '@cdktf/provider-kubernetes/lib/runtime-class-v1';
-import { NVIDIA_RUNTIME_CLASS, PRIORITY_CLASS, siteLabels } from '../contract';
+import { ForgetResource } from '../forget';
+import { PRIORITY_CLASS, siteLabels } from '../contract';
 
-/** The NVIDIA container runtime handler the GPU Operator's toolkit registers with containerd. */
-export const NVIDIA_RUNTIME_HANDLER = NVIDIA_RUNTIME_CLASS;
+/** Logical id of the RuntimeClass this stack created before the GPU Operator owned it alone. */
+const FORMER_RUNTIME_CLASS_ID = 'workload-classes_nvidia-runtime_5733DCEB';
 
 /** Priorities, from most to least important; all below the system-* classes (2e9). */
 export const PRIORITY_CLASSES = {
@@ -31,17 +31,16 @@ export interface WorkloadClassesProps {
   readonly siteId: string;
 }
 
-/** The NVIDIA RuntimeClass and the fleet's PriorityClasses. */
+/**
+ * The fleet's PriorityClasses. The `nvidia` RuntimeClass belongs to the GPU Operator, which creates
+ * and reconciles it (`operator.runtimeClass`); this stack once created it too, and now lets go of
+ * it without deleting it.
+ */
 export class WorkloadClasses extends Construct {
-  readonly runtimeClass: RuntimeClassV1;
-
   constructor(scope: Construct, id: string, props: WorkloadClassesProps) {
     super(scope, id);
     const labels = siteLabels(props.siteId);
-    this.runtimeClass = new RuntimeClassV1(this, 'nvidia-runtime', {
-      metadata: { name: NVIDIA_RUNTIME_CLASS, labels },
-      handler: NVIDIA_RUNTIME_HANDLER,
-    });
+    new ForgetResource(this, 'nvidia-runtime-handover', `kubernetes_runtime_class_v1.${FORMER_RUNTIME_CLASS_ID}`);
     for (const [name, spec] of Object.entries(PRIORITY_CLASSES)) {
       new PriorityClassV1(this, name, {
         metadata: { name, labels },
