@@ -138,6 +138,27 @@ describe('synth diff', () => {
       'xx-platform:kubernetes_manifest.pool',
       'xx-platform:kubernetes_storage_class_v1.scratch',
     ]);
+
+    // A storage class handed over with a removed block (destroy = false) is forgotten, not destroyed.
+    const handedOver = diffStacks(
+      base,
+      new Map([
+        [
+          'xx-platform',
+          {
+            ...stack({
+              kubernetes_manifest: { pool: pool('scratch', 2) },
+              kubernetes_config_map_v1: { cm: { metadata: { name: 'a' }, data: { k: '1' } } },
+            }),
+            removed: [{ from: 'kubernetes_storage_class_v1.scratch', lifecycle: { destroy: false } }],
+          },
+        ],
+      ]),
+    );
+    expect(handedOver.stacks[0].resources.map((r) => [r.address, r.action, r.destructive])).toEqual([
+      ['kubernetes_storage_class_v1.scratch', 'forget', undefined],
+    ]);
+    expect(destructiveAddresses(handedOver)).toEqual([]);
     expect(isAllowed('xx-platform:kubernetes_manifest.pool', ['xx-platform:kubernetes_manifest.pool'])).toBe(true);
     expect(isAllowed('xx-platform:kubernetes_storage_class_v1.scratch', ['xx-platform:kubernetes_manifest.pool'])).toBe(false);
 

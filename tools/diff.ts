@@ -91,7 +91,7 @@ function code(text: string): string {
 }
 
 /** The action as a word in code: a bare `-` or `+` would turn into a nested Markdown list. */
-const ACTION = { add: '`add    `', change: '`change `', replace: '`replace`', remove: '`remove `' } as const;
+const ACTION = { add: '`add    `', change: '`change `', replace: '`replace`', remove: '`remove `', forget: '`forget `' } as const;
 
 function resourceLine(stack: StackDiff, r: ResourceChange, allows: readonly string[]): string {
   const sign = ACTION[r.action];
@@ -130,7 +130,10 @@ export function renderMarkdown(diff: SynthDiff, allows: readonly string[], title
     const status = s.status === 'changed' ? '' : ` (stack ${s.status})`;
     const own = destructiveAddresses({ stacks: [s] });
     const flag = own.length === 0 ? '' : own.every((a) => isAllowed(a, allows)) ? 'allowed' : '**yes**';
-    lines.push(`| ${code(s.id)}${status} | ${count('add')} | ${count('change')} | ${count('replace')} | ${count('remove')} | ${flag} |`);
+    // Forgotten resources leave the stack too, but stay on the cluster.
+    lines.push(
+      `| ${code(s.id)}${status} | ${count('add')} | ${count('change')} | ${count('replace')} | ${count('remove') + count('forget')} | ${flag} |`,
+    );
   }
   for (const s of changed) {
     lines.push('', `### ${s.id}${s.status === 'changed' ? '' : ` — stack ${s.status}`}`, '');

@@ -19,7 +19,8 @@ export interface ResourceChange {
   readonly address: string;
   /** The construct path, easier to read than the address. */
   readonly path: string;
-  readonly action: 'add' | 'change' | 'replace' | 'remove';
+  /** `forget`: left out of the config by a `removed` block with destroy = false: kept on the cluster, no longer managed. */
+  readonly action: 'add' | 'change' | 'replace' | 'remove' | 'forget';
   readonly fields: FieldChange[];
   /** Why removing or replacing it destroys something that matters; undefined when it does not. */
   readonly destructive?: string;
@@ -53,6 +54,8 @@ interface StackJson {
   provider?: Record<string, unknown>;
   resource?: Record<string, Record<string, Record<string, unknown>>>;
   data?: Record<string, Record<string, Record<string, unknown>>>;
+  /** Terraform `removed` blocks: resources the stack lets go of. */
+  removed?: { from?: string; lifecycle?: { destroy?: boolean } }[];
 }
 
 /** The stacks of a synth output, by id (empty when the folder has no manifest). */
@@ -107,11 +110,12 @@ function diffStack(id: string, base: StackJson | undefined, head: StackJson | un
     };
   }
   const resources: ResourceChange[] = [];
+  const forgotten = new Set((head?.removed ?? []).filter((r) => r.lifecycle?.destroy === false).map((r) => r.from));
   for (const address of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const b = before.get(address);
     const a = after.get(address);
     if (!b) resources.push(change(address, a!, 'add', []));
-    else if (!a) resources.push(change(address, b, 'remove', []));
+    else if (!a) resources.push(change(address, b, forgotten.has(address) ? 'forget' : 'remove', []));
     else {
       const fields = fieldChanges(strip(b), strip(a));
       if (fields.length === 0) continue;
