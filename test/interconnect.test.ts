@@ -6,7 +6,8 @@ import { FabricSettings } from '../constructs/fabric/fabric-settings';
 import { ncclEnvironment } from '../constructs/fabric/nccl-settings';
 import { NicClusterPolicy } from '../constructs/fabric/nic-cluster-policy';
 import { RailNetworks } from '../constructs/fabric/rail-networks';
-import { ConfigCopy, fleet, manifests, site } from './util';
+import { GpuOperator } from '../constructs/gpu/gpu-operator';
+import { ConfigCopy, fleet, manifests, releaseValues, site } from './util';
 
 const build = (s: Site) => {
   const stack = new TerraformStack(Testing.app(), 'test');
@@ -36,6 +37,24 @@ const withInterconnect = (s: Site, changes: Partial<Site['interconnect']>): Site
 });
 
 describe('NicClusterPolicy', () => {
+  test('its DaemonSets (DOCA driver included) run on the rail pools only, never on storage hosts or other nodes', () => {
+    const s = site('cz-prague');
+    const { policy } = build(s);
+    const terms = policy.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    expect(terms).toEqual([
+      { matchExpressions: [{ key: 'ai-factory.eu/pool', operator: 'In', values: railPlan(s).pools.map((p) => p.name) }] },
+    ]);
+    expect(policy.ofedDriver.image).toBe('doca-driver');
+  });
+
+  test('a site whose hosts keep their own DOCA-OFED gets no driver container, and GPUDirect RDMA uses the host driver', () => {
+    const s = withInterconnect(site('nl-amsterdam'), { nicDriver: 'host' });
+    expect(build(s).policy.ofedDriver).toBeUndefined();
+    const stack = new TerraformStack(Testing.app(), 'gpu');
+    new GpuOperator(stack, 'gpu', { site: s, chart: fleet().charts.gpuOperator });
+    expect((releaseValues(stack)['gpu-operator'] as Record<string, any>).driver.rdma).toEqual({ enabled: true, useHostMofed: true });
+  });
+
   test('defaults: DOCA driver, RDMA shared device plugin over every rail, Multus and IPoIB on InfiniBand, nv-ipam', () => {
     const { policy } = build(site('es-barcelona'));
     expect(policy.ofedDriver).toMatchObject({

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { Fleet, RailPlan, Site } from '../../config';
 import { CustomResource } from '../custom-resource';
-import { GPU_NODE_AGENT_TOLERATIONS } from '../contract';
+import { GPU_NODE_AGENT_TOLERATIONS, NODE_LABELS } from '../contract';
 import { RDMA_SHARED_RESOURCE, railResourceName } from './rail-networks';
 
 export { RDMA_SHARED_RESOURCE } from './rail-networks';
@@ -64,6 +64,23 @@ export class NicClusterPolicy extends Construct {
           },
         };
 
+    // The driver container only where the fabric is (a driver upgrade drains the node: never the
+    // storage hosts or other nodes with Mellanox NICs), and none where the hosts keep their own.
+    const hostDriver = site.interconnect.nicDriver === 'host';
+    const ofedDriver = {
+      image: 'doca-driver',
+      repository: images.networkOperatorRepository,
+      version: images.docaDriverVersion,
+      // One node at a time: a driver reload takes the node's fabric down.
+      upgradePolicy: {
+        autoUpgrade: true,
+        maxParallelUpgrades: 1,
+        drain: { enable: true, force: true, deleteEmptyDir: true, timeoutSeconds: 300 },
+      },
+      startupProbe: { initialDelaySeconds: 10, periodSeconds: 20 },
+      livenessProbe: { initialDelaySeconds: 30, periodSeconds: 30 },
+      readinessProbe: { initialDelaySeconds: 10, periodSeconds: 30 },
+    };
     this.resource = new CustomResource(this, 'policy', {
       siteId: site.id,
       apiVersion: 'mellanox.com/v1alpha1',
@@ -71,22 +88,20 @@ export class NicClusterPolicy extends Construct {
       metadata: { name: NIC_CLUSTER_POLICY_NAME },
       spec: {
         // Every DaemonSet of the policy (DOCA driver, device plugin, Multus, CNI plugins, IPoIB,
-        // nv-ipam) must reach every GPU node, whatever pool taint it carries.
+        // nv-ipam) runs on the rail pools' nodes, and there whatever pool taint they carry.
         tolerations: [...GPU_NODE_AGENT_TOLERATIONS],
-        ofedDriver: {
-          image: 'doca-driver',
-          repository: images.networkOperatorRepository,
-          version: images.docaDriverVersion,
-          // One node at a time: a driver reload takes the node's fabric down.
-          upgradePolicy: {
-            autoUpgrade: true,
-            maxParallelUpgrades: 1,
-            drain: { enable: true, force: true, deleteEmptyDir: true, timeoutSeconds: 300 },
-          },
-          startupProbe: { initialDelaySeconds: 10, periodSeconds: 20 },
-          livenessProbe: { initialDelaySeconds: 30, periodSeconds: 30 },
-          readinessProbe: { initialDelaySeconds: 10, periodSeconds: 30 },
-        },
+        ...(rails.pools.length > 0
+          ? {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [
+                    { matchExpressions: [{ key: NODE_LABELS.pool, operator: 'In', values: rails.pools.map((p) => p.name) }] },
+                  ],
+                },
+              },
+            }
+          : {}),
+        ...(hostDriver ? {} : { ofedDriver }),
         ...devicePlugin,
         secondaryNetwork: {
           multus: component('multus-cni'),

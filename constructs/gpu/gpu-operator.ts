@@ -74,7 +74,8 @@ export class GpuOperator extends Construct {
         driver: {
           enabled: true,
           version: driverVersion,
-          rdma: { enabled: rdma, useHostMofed: false },
+          // GPUDirect RDMA against the Network Operator's driver container, or the hosts' own DOCA-OFED.
+          rdma: { enabled: rdma, useHostMofed: site.interconnect.nicDriver === 'host' },
         },
         // GPUs only through requests: the toolkit ignores NVIDIA_VISIBLE_DEVICES in unprivileged
         // containers (otherwise any pod could name every GPU of its node outside quota); devices
