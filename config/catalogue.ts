@@ -69,6 +69,17 @@ export function migComputeSlices(profile: string): number {
 
 /** Compute slices in one GPU that MIG can hand out (A100/H100/H200/B200/GB200 alike). */
 export const MIG_COMPUTE_SLICES_PER_GPU = 7;
+/** Memory slices of a MIG-capable GPU: its memory in eighths (NVIDIA MIG User Guide, "Terminology"). */
+export const MIG_MEMORY_SLICES_PER_GPU = 8;
+
+/**
+ * Memory slices of a MIG profile on a GPU: the `<memory>gb` of `<n>g.<memory>gb` in eighths of the
+ * GPU's memory (1g.10gb on an 80 GB H100 is one, 1g.20gb two; 1g.23gb on a 180 GB B200 is one).
+ */
+export function migMemorySlices(profile: string, gpuMemoryGiB: number): number {
+  const match = /^\d+g\.(\d+)gb/.exec(profile);
+  return match ? Math.round(Number(match[1]) / (gpuMemoryGiB / MIG_MEMORY_SLICES_PER_GPU)) : Number.NaN;
+}
 
 export const GPUS = {
   // NVIDIA H100 Tensor Core GPU datasheet (SXM column), nvidia.com/en-us/data-center/h100;

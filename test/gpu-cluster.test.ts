@@ -8,7 +8,8 @@ import { GpuOperator, clusterMigStrategy } from '../constructs/gpu/gpu-operator'
 import { NodePoolLabels } from '../constructs/gpu/node-pool-labels';
 import { NodeFeatureDiscovery } from '../constructs/gpu/node-features';
 import { WorkloadClasses } from '../constructs/gpu/workload-classes';
-import { fleet, manifests, releaseValues, site } from './util';
+import { ConfigCopy, fleet, manifests, releaseValues, site } from './util';
+import { GPUS, migMemorySlices } from '../config/catalogue';
 
 const stackWith = (build: (stack: TerraformStack) => void): TerraformStack => {
   const stack = new TerraformStack(Testing.app(), 'test');
@@ -163,5 +164,32 @@ describe('fleet', () => {
     const strategies = fleet().sites.flatMap((s) => s.nodePools.map((p) => p.mig.strategy));
     expect(strategies).toContain('none');
     expect(strategies.some((s) => s !== 'none')).toBe(true);
+  });
+});
+
+describe('MIG layouts fit a GPU in compute and in memory', () => {
+  test('every catalogue profile takes 1, 2, 4 or 8 of the 8 memory slices, and the full profile all 8', () => {
+    for (const gpu of Object.values(GPUS)) {
+      for (const profile of gpu.migProfiles) {
+        expect([1, 2, 4, 8]).toContain(migMemorySlices(profile, gpu.memoryGiB));
+        if (profile.startsWith('7g.')) expect(migMemorySlices(profile, gpu.memoryGiB)).toBe(8);
+      }
+    }
+    expect(migMemorySlices('1g.10gb', 80)).toBe(1);
+    expect(migMemorySlices('1g.20gb', 80)).toBe(2);
+  });
+
+  test('seven 1g.20gb on an 80 GB H100 fit the 7 compute slices but need 14 of 8 memory slices: refused', () => {
+    const config = new ConfigCopy().replace(
+      'sites/cz.yaml',
+      'profiles: { 3g.40gb: 1, 2g.20gb: 1, 1g.10gb: 2 }',
+      'profiles: { 1g.20gb: 7 }',
+    );
+    expect(config.problems()).toContainEqual(
+      expect.stringMatching(
+        /^config\/sites\/cz\.yaml:\d+:\d+: sites\[0\]\.nodePools\[1\]\.mig\.profiles: layout takes 14 memory slices \(eighths of the 80 GB\), a GPU has 8$/,
+      ),
+    );
+    expect(config.problems().join('\n')).not.toMatch(/compute slices/);
   });
 });

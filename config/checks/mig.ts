@@ -1,4 +1,4 @@
-import { MIG_COMPUTE_SLICES_PER_GPU, migComputeSlices } from '../catalogue';
+import { MIG_COMPUTE_SLICES_PER_GPU, MIG_MEMORY_SLICES_PER_GPU, migComputeSlices, migMemorySlices } from '../catalogue';
 import type { Site } from '../model';
 import { at, type Finding, type SiteRef } from './finding';
 
@@ -41,6 +41,17 @@ export function checkMig(site: Site, ref: SiteRef): Finding[] {
     const slices = names.reduce((sum, name) => sum + migComputeSlices(name) * (profiles?.[name] ?? 0), 0);
     if (slices > MIG_COMPUTE_SLICES_PER_GPU) {
       findings.push(at(ref, [...base, 'profiles'], `layout takes ${slices} compute slices, a GPU has ${MIG_COMPUTE_SLICES_PER_GPU}`));
+    }
+    // Memory is cut in eighths: seven 1g.20gb on an 80 GB GPU fit the compute but need 14 of 8.
+    const memory = names.reduce((sum, name) => sum + migMemorySlices(name, pool.gpu.memoryGiB) * (profiles?.[name] ?? 0), 0);
+    if (memory > MIG_MEMORY_SLICES_PER_GPU) {
+      findings.push(
+        at(
+          ref,
+          [...base, 'profiles'],
+          `layout takes ${memory} memory slices (eighths of the ${pool.gpu.memoryGiB} GB), a GPU has ${MIG_MEMORY_SLICES_PER_GPU}`,
+        ),
+      );
     }
   });
   return findings;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { Site } from '../../config';
+import { MIG_COMPUTE_SLICES_PER_GPU, migComputeSlices, type Site } from '../../config';
 import { POOL_NODE_LABEL } from './gpu-health-alerts';
 import { PrometheusRuleSet, type RecordingRule } from './prometheus-rule';
 
@@ -21,16 +21,6 @@ export const LEDGER_SERIES = {
   carbonGramsPerHour: 'tenant:carbon_grams_per_hour:sum',
 } as const;
 
-/** Compute slices of a MIG-capable GPU (A100, H100, H200, B200 and GB200 all have seven). */
-export const MIG_COMPUTE_SLICES = 7;
-
-/** Compute slices of a MIG profile: the `<n>g` of `<n>g.<memory>gb`. */
-export function migSlices(profile: string): number {
-  const m = /^(\d+)g\./.exec(profile);
-  if (!m) throw new Error(`MIG profile ${JSON.stringify(profile)} does not name its compute slices (e.g. 1g.10gb)`);
-  return Number(m[1]);
-}
-
 /**
  * Each held GPU or MIG instance as the share of a physical GPU it is: 1 for a whole GPU (no
  * profile label), slices/7 for an instance of each profile the site's pools use.
@@ -38,7 +28,7 @@ export function migSlices(profile: string): number {
 function heldWeights(site: Site): string {
   const held = (profile: string) => `DCGM_FI_DEV_POWER_USAGE{exported_namespace!="",GPU_I_PROFILE="${profile}"}`;
   const profiles = [...new Set(site.nodePools.flatMap((p) => Object.keys(p.mig.profiles ?? {})))].sort();
-  return [`(${held('')} * 0 + 1)`, ...profiles.map((p) => `(${held(p)} * 0 + ${migSlices(p)} / ${MIG_COMPUTE_SLICES})`)].join(' or ');
+  return [`(${held('')} * 0 + 1)`, ...profiles.map((p) => `(${held(p)} * 0 + ${migComputeSlices(p)} / ${MIG_COMPUTE_SLICES_PER_GPU})`)].join(' or ');
 }
 
 export interface GpuAccountingProps {
