@@ -368,7 +368,7 @@ const storageSchema = z.strictObject({
         .min(1)
         .max(6)
         .default(2)
-        .describe('Digits of the host number, zero-padded (2: storage-n01); host names must match the nodes\' hostnames. @default 2'),
+        .describe("Digits of the host number, zero-padded (2: storage-n01); host names must match the nodes' hostnames. @default 2"),
       failureDomain: z
         .enum(['host', 'rack'])
         .default('host')
@@ -454,6 +454,28 @@ const siteSchema = z.strictObject({
     fabric: z.enum(['infiniband', 'roce']),
     linkGbps: z.literal([100, 200, 400, 800]).describe('Per-port link speed, Gb/s.'),
     railsPerNode: positiveInt.max(16).describe('Rail-optimised fabric: one rail per GPU NIC.'),
+    roce: z
+      .strictObject({
+        trafficClass: z
+          .number()
+          .int()
+          .min(0)
+          .max(255)
+          .default(106)
+          .describe('IP traffic class of RDMA traffic (DSCP << 2 | ECN bits); NCCL_IB_TC. @default 106 (DSCP 26, ECN-capable)'),
+        pfcPriority: z
+          .number()
+          .int()
+          .min(0)
+          .max(7)
+          .default(3)
+          .describe('The lossless priority the switches and NICs run PFC on, mapped from the DSCP. @default 3'),
+        ecn: z.boolean().default(true).describe('ECN marking (DCQCN congestion control) on the switches. @default true'),
+      })
+      .optional()
+      .describe(
+        'RoCE only: how RDMA traffic is marked and kept lossless; the switches must match (README). @default trafficClass 106, pfcPriority 3, ecn true',
+      ),
     nicDriver: z
       .enum(['doca-container', 'host'])
       .default('doca-container')

@@ -202,14 +202,15 @@ describe('NCCL settings', () => {
     });
   });
 
-  test('RoCE: the RoCE v2 GID index, HCAs as configured', () => {
+  test('RoCE: no pinned GID index (macvlan moves it; NCCL finds the RoCE v2 GID), the lossless traffic class, HCAs as configured', () => {
     const pl = withInterconnect(site('pl-warsaw'), {
       railHcas: ['mlx5_4', 'mlx5_5', 'mlx5_6', 'mlx5_7'],
     });
-    expect(ncclEnvironment(pl, railPlan(pl))).toMatchObject({
-      NCCL_IB_HCA: '=mlx5_4,mlx5_5,mlx5_6,mlx5_7',
-      NCCL_IB_GID_INDEX: '3',
-    });
+    const env = ncclEnvironment(pl, railPlan(pl));
+    expect(env).toMatchObject({ NCCL_IB_HCA: '=mlx5_4,mlx5_5,mlx5_6,mlx5_7', NCCL_IB_TC: '106' });
+    expect(env).not.toHaveProperty('NCCL_IB_GID_INDEX');
+    const marked = withInterconnect(pl, { roce: { trafficClass: 98, pfcPriority: 4, ecn: true } });
+    expect(ncclEnvironment(marked, railPlan(marked)).NCCL_IB_TC).toBe('98');
   });
 });
 
@@ -278,4 +279,17 @@ describe('fleet', () => {
   test('has InfiniBand and RoCE sites', () => {
     expect(new Set(fleet().sites.map((s) => s.interconnect.fabric))).toEqual(new Set(['infiniband', 'roce']));
   });
+});
+
+test('RoCE settings on an InfiniBand site are a config error', () => {
+  const config = new ConfigCopy().replace(
+    'sites/cz.yaml',
+    '      fabric: infiniband',
+    '      fabric: infiniband\n      roce: { trafficClass: 106 }',
+  );
+  expect(config.problems()).toContainEqual(
+    expect.stringMatching(
+      /^config\/sites\/cz\.yaml:\d+:\d+: sites\[0\]\.interconnect\.roce: is set but the fabric is infiniband \(RoCE settings apply to fabric: roce only\)$/,
+    ),
+  );
 });

@@ -6,6 +6,9 @@ import { at, type Finding, type SiteRef } from './finding';
 export function checkInterconnect(site: Site, ref: SiteRef): Finding[] {
   const findings: Finding[] = [];
   const { railsPerNode, railInterfaces, railHcas, fabric } = site.interconnect;
+  if (site.interconnect.roce && fabric !== 'roce') {
+    findings.push(at(ref, ['interconnect', 'roce'], `is set but the fabric is ${fabric} (RoCE settings apply to fabric: roce only)`));
+  }
   site.nodePools.forEach((pool, i) => {
     const rails = poolRails(pool, railsPerNode);
     if (rails > pool.nicsPerNode) {

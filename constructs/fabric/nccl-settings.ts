@@ -1,13 +1,13 @@
 import type { RailPlan, Site } from '../../config';
 
-/** RoCE v2 GID index on ConnectX with the default GID table (IPv4-mapped RoCE v2 entry). */
-const ROCE_V2_GID_INDEX = '3';
+/** RoCE defaults when a site states none: DSCP 26 with ECN-capable transport, PFC on priority 3. */
+export const ROCE_DEFAULTS = { trafficClass: 106, pfcPriority: 3, ecn: true } as const;
 /** The pod's primary interface, for NCCL's bootstrap sockets. */
 const POD_INTERFACE = 'eth0';
 
 /**
- * NCCL environment for jobs on a site, derived from the fabric config: the rail HCAs, the GID
- * index on RoCE, the socket interface, and rail affinity (no cross-rail traffic).
+ * NCCL environment for jobs on a site, derived from the fabric config: the rail HCAs, the traffic
+ * class on RoCE, the socket interface, and rail affinity (no cross-rail traffic).
  * @see https://docs.nvidia.com/deeplearning/nccl/user-guide/docs/env.html
  */
 export function ncclEnvironment(site: Pick<Site, 'interconnect'>, rails: RailPlan): Record<string, string> {
@@ -17,6 +17,11 @@ export function ncclEnvironment(site: Pick<Site, 'interconnect'>, rails: RailPla
     NCCL_SOCKET_IFNAME: POD_INTERFACE,
     NCCL_CROSS_NIC: '0',
     NCCL_IB_DISABLE: '0',
-    ...(site.interconnect.fabric === 'roce' ? { NCCL_IB_GID_INDEX: ROCE_V2_GID_INDEX } : {}),
+    // RoCE: no GID index. Pods reach the rails through macvlan, whose RoCE v2 GID sits at an index
+    // that changes with the interfaces; NCCL picks the RoCE v2 IPv4 GID itself. The traffic class
+    // puts RDMA on the lossless priority the switches are configured for.
+    ...(site.interconnect.fabric === 'roce'
+      ? { NCCL_IB_TC: String((site.interconnect.roce ?? ROCE_DEFAULTS).trafficClass) }
+      : {}),
   };
 }
