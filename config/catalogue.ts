@@ -219,7 +219,104 @@ export const NICS = {
   },
 } as const satisfies Record<string, NicSpec>;
 
+/** A compute (rail) port of a system: its RDMA device and its host interface. */
+export interface RailPort {
+  readonly hca: string;
+  readonly interface: string;
+}
+
+/** A GPU system as delivered: what a node of a pool is, from its vendor's user guide. */
+export interface SystemProfile {
+  readonly id: string;
+  readonly name: string;
+  readonly gpu: keyof typeof GPUS;
+  readonly gpusPerNode: number;
+  /** Physical CPU cores of the node (all sockets). */
+  readonly cpuCores: number;
+  /** System memory, GiB (GPU memory not included). */
+  readonly memoryGiB: number;
+  /**
+   * The compute (rail) ports in rail order, GPU 0's first. Absent where the vendor's guide does not
+   * fix the names (the site's railHcas and railInterfaces, or their defaults, apply).
+   */
+  readonly computePorts?: readonly RailPort[];
+  /** Ports for storage and in-band management, not rails (never in NCCL_IB_HCA). */
+  readonly otherPorts?: readonly string[];
+  /** The user guide the figures come from. */
+  readonly source: string;
+}
+
+// DGX H100/H200 User Guide, "Network Modules" (Table 6): the OSFP ports of the eight ConnectX-7
+// compute NICs, one per GPU, with their default interface and RDMA names. The compute HCAs are not
+// contiguous: mlx5_1, mlx5_2, mlx5_7 and mlx5_8 are the storage and in-band ConnectX-7 ports.
+const DGX_HOPPER_PORTS: readonly RailPort[] = [
+  { hca: 'mlx5_0', interface: 'ibp24s0' },
+  { hca: 'mlx5_3', interface: 'ibp64s0' },
+  { hca: 'mlx5_4', interface: 'ibp79s0' },
+  { hca: 'mlx5_5', interface: 'ibp94s0' },
+  { hca: 'mlx5_6', interface: 'ibp154s0' },
+  { hca: 'mlx5_9', interface: 'ibp192s0' },
+  { hca: 'mlx5_10', interface: 'ibp206s0' },
+  { hca: 'mlx5_11', interface: 'ibp220s0' },
+];
+
+export const SYSTEMS = {
+  // NVIDIA DGX H100/H200 User Guide, "Hardware Overview": 2x Intel Xeon Platinum 8480C (56 cores
+  // each), 2 TB memory, 8 H100 SXM; "Network Modules" for the ports.
+  'DGX-H100': {
+    id: 'DGX-H100',
+    name: 'NVIDIA DGX H100',
+    gpu: 'H100-SXM-80GB',
+    gpusPerNode: 8,
+    cpuCores: 112,
+    memoryGiB: 2048,
+    computePorts: DGX_HOPPER_PORTS,
+    otherPorts: ['mlx5_1', 'mlx5_2', 'mlx5_7', 'mlx5_8'],
+    source: 'https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html',
+  },
+  // The same chassis and network modules with H200 GPUs (DGX H100/H200 User Guide).
+  'DGX-H200': {
+    id: 'DGX-H200',
+    name: 'NVIDIA DGX H200',
+    gpu: 'H200-SXM-141GB',
+    gpusPerNode: 8,
+    cpuCores: 112,
+    memoryGiB: 2048,
+    computePorts: DGX_HOPPER_PORTS,
+    otherPorts: ['mlx5_1', 'mlx5_2', 'mlx5_7', 'mlx5_8'],
+    source: 'https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html',
+  },
+  // NVIDIA DGX B200 User Guide, "Hardware Overview": 2x Intel Xeon Platinum 8570 (56 cores each),
+  // 2 TB memory (up to 4 TB), 8 B200; port names vary with the OS image, so the site names them.
+  'DGX-B200': {
+    id: 'DGX-B200',
+    name: 'NVIDIA DGX B200',
+    gpu: 'B200-SXM-180GB',
+    gpusPerNode: 8,
+    cpuCores: 112,
+    memoryGiB: 2048,
+    source: 'https://docs.nvidia.com/dgx/dgxb200-user-guide/introduction-to-dgxb200.html',
+  },
+  // NVIDIA GB200 NVL72 datasheet: each compute tray holds two GB200 superchips, i.e. 2 Grace CPUs
+  // (72 Arm Neoverse V2 cores each) with 480 GB LPDDR5X each, and 4 Blackwell GPUs; 18 trays form
+  // one 72-GPU NVLink domain.
+  'GB200-NVL72-tray': {
+    id: 'GB200-NVL72-tray',
+    name: 'NVIDIA GB200 NVL72 compute tray',
+    gpu: 'GB200-NVL72',
+    gpusPerNode: 4,
+    cpuCores: 144,
+    memoryGiB: 894,
+    source: 'https://www.nvidia.com/en-us/data-center/gb200-nvl72/',
+  },
+} as const satisfies Record<string, SystemProfile>;
+
 export type GpuId = keyof typeof GPUS;
 export type NicId = keyof typeof NICS;
+export type SystemId = keyof typeof SYSTEMS;
 export const GPU_IDS = Object.keys(GPUS) as [GpuId, ...GpuId[]];
 export const NIC_IDS = Object.keys(NICS) as [NicId, ...NicId[]];
+export const SYSTEM_IDS = Object.keys(SYSTEMS) as [SystemId, ...SystemId[]];
+
+/** Cores and memory assumed for a node of a pool that names no system and states neither. */
+export const GUESSED_NODE = { cpuCores: 112, memoryGiB: 2048 } as const;

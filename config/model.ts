@@ -2,15 +2,21 @@
  * The resolved fleet model handed to constructs and stacks: config with fleet defaults applied
  * and catalogue ids replaced by their typed specs.
  */
-import { GPUS, NICS, type GpuSpec, type NicSpec } from './catalogue';
+import { GPUS, GUESSED_NODE, NICS, SYSTEMS, type GpuSpec, type NicSpec, type SystemProfile } from './catalogue';
 import type { AcceptanceThresholds, BackendConfig, ChartKey, ChartPin, FleetFile, NodePoolConfig, SiteConfig, SiteFile } from './schema';
 import { poolRails } from './rails';
 
 export type Country = SiteFile['country'];
 
-export interface NodePool extends Omit<NodePoolConfig, 'gpu' | 'nic' | 'nodeOverheadW'> {
+export interface NodePool extends Omit<NodePoolConfig, 'gpu' | 'nic' | 'nodeOverheadW' | 'system' | 'cpusPerNode' | 'memoryGiBPerNode'> {
   readonly gpu: GpuSpec;
   readonly nic: NicSpec;
+  /** The node's system profile, when the pool names one. */
+  readonly system?: SystemProfile;
+  /** CPU cores per node: the pool's, else its system's, else a guess. */
+  readonly cpusPerNode: number;
+  /** Memory per node, GiB: the pool's, else its system's, else a guess. */
+  readonly memoryGiBPerNode: number;
   /** Non-GPU power per node, W. */
   readonly nodeOverheadW: number;
 }
@@ -45,12 +51,18 @@ export function resolveSite(fleet: FleetFile, country: Country, file: string, si
     country,
     file,
     gpuDriverVersion: site.gpuDriverVersion ?? fleet.defaults.gpuDriverVersion,
-    nodePools: site.nodePools.map((pool) => ({
-      ...pool,
-      gpu: GPUS[pool.gpu],
-      nic: NICS[pool.nic ?? fleet.defaults.nic],
-      nodeOverheadW: pool.nodeOverheadW ?? fleet.defaults.nodeOverheadW,
-    })),
+    nodePools: site.nodePools.map((pool) => {
+      const system: SystemProfile | undefined = pool.system ? SYSTEMS[pool.system] : undefined;
+      return {
+        ...pool,
+        system,
+        gpu: GPUS[pool.gpu],
+        nic: NICS[pool.nic ?? fleet.defaults.nic],
+        nodeOverheadW: pool.nodeOverheadW ?? fleet.defaults.nodeOverheadW,
+        cpusPerNode: pool.cpusPerNode ?? system?.cpuCores ?? GUESSED_NODE.cpuCores,
+        memoryGiBPerNode: pool.memoryGiBPerNode ?? system?.memoryGiB ?? GUESSED_NODE.memoryGiB,
+      };
+    }),
     acceptance: { ...fleet.acceptance, ...defined, ...(signOff ? { signOff } : {}) },
   };
 }

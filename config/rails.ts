@@ -35,6 +35,11 @@ export function defaultRailInterface(fabric: Site['interconnect']['fabric'], ind
   return fabric === 'infiniband' ? `ib${index}` : `rail${index}`;
 }
 
+/** The compute ports of the first rail pool whose system names them, if any. */
+export function systemRailPorts(pools: readonly Pick<NodePool, 'system'>[]): readonly { hca: string; interface: string }[] | undefined {
+  return pools.find((p) => p.system?.computePorts)?.system?.computePorts;
+}
+
 /** Smallest power of two at least `n`. */
 const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
@@ -45,11 +50,13 @@ export function railPlan(site: Pick<Site, 'interconnect' | 'nodePools'>): RailPl
   const prefix = Math.min(32, block.prefix + Math.ceil(Math.log2(railsPerNode)));
   const subnets = carve(block, prefix, railsPerNode);
   const perNodeBlockSize = pow2(Math.max(1, ...pools.map((p) => p.gpusPerNode)));
+  // The rail pools' system names its compute ports (the loader checks the pools agree).
+  const ports = systemRailPorts(pools);
   const rails = subnets.map((subnet, index) => ({
     index,
     name: `rail-${index}`,
-    interfaceName: site.interconnect.railInterfaces?.[index] ?? defaultRailInterface(fabric, index),
-    hca: site.interconnect.railHcas?.[index] ?? `mlx5_${index}`,
+    interfaceName: site.interconnect.railInterfaces?.[index] ?? ports?.[index]?.interface ?? defaultRailInterface(fabric, index),
+    hca: site.interconnect.railHcas?.[index] ?? ports?.[index]?.hca ?? `mlx5_${index}`,
     subnet,
   }));
   return {

@@ -7,7 +7,8 @@ import { ncclEnvironment } from '../constructs/fabric/nccl-settings';
 import { NicClusterPolicy } from '../constructs/fabric/nic-cluster-policy';
 import { RailNetworks } from '../constructs/fabric/rail-networks';
 import { GpuOperator } from '../constructs/gpu/gpu-operator';
-import { ConfigCopy, fleet, manifests, releaseValues, site } from './util';
+import { ConfigCopy, FIXTURE_CONFIG_DIR, fleet, loadOrThrow, manifests, releaseValues, site } from './util';
+import { SYSTEMS } from '../config/catalogue';
 
 const build = (s: Site) => {
   const stack = new TerraformStack(Testing.app(), 'test');
@@ -292,4 +293,61 @@ test('RoCE settings on an InfiniBand site are a config error', () => {
       /^config\/sites\/cz\.yaml:\d+:\d+: sites\[0\]\.interconnect\.roce: is set but the fabric is infiniband \(RoCE settings apply to fabric: roce only\)$/,
     ),
   );
+});
+
+describe('hardware profiles', () => {
+  const dgx = (s: Site, system: 'DGX-H100' | 'DGX-H200'): Site => ({
+    ...s,
+    nodePools: s.nodePools.map((p) => (p.gpu.id === SYSTEMS[system].gpu && p.gpusPerNode === 8 ? { ...p, system: SYSTEMS[system] } : p)),
+  });
+
+  test('a DGX pool takes its compute ports in rail order: not contiguous, storage ports left out', () => {
+    const cz = dgx(site('cz-prague'), 'DGX-H100');
+    const plan = railPlan(cz);
+    expect(plan.rails.map((r) => r.hca)).toEqual(['mlx5_0', 'mlx5_3', 'mlx5_4', 'mlx5_5', 'mlx5_6', 'mlx5_9', 'mlx5_10', 'mlx5_11']);
+    expect(plan.rails.map((r) => r.interfaceName)).toEqual([
+      'ibp24s0',
+      'ibp64s0',
+      'ibp79s0',
+      'ibp94s0',
+      'ibp154s0',
+      'ibp192s0',
+      'ibp206s0',
+      'ibp220s0',
+    ]);
+    expect(ncclEnvironment(cz, plan).NCCL_IB_HCA).toBe('=mlx5_0,mlx5_3,mlx5_4,mlx5_5,mlx5_6,mlx5_9,mlx5_10,mlx5_11');
+    // The rail networks and the RDMA device plugin's selectors follow.
+    const { ofKind, policy } = build(cz);
+    expect(ofKind('IPoIBNetwork').map((n) => n.spec.master)).toEqual(plan.rails.map((r) => r.interfaceName));
+    expect(JSON.stringify(policy)).toContain('ibp220s0');
+  });
+
+  test('the loader refuses rail lists that name a DGX storage port, and a pool whose GPUs are not its system’s', () => {
+    const config = new ConfigCopy()
+      .replace('sites/cz.yaml', '        gpu: H100-SXM-80GB', '        system: DGX-H200\n        gpu: H100-SXM-80GB')
+      .replace(
+        'sites/cz.yaml',
+        '      railsPerNode: 8',
+        '      railsPerNode: 8\n      railHcas: [mlx5_0, mlx5_1, mlx5_2, mlx5_3, mlx5_4, mlx5_5, mlx5_6, mlx5_7]',
+      );
+    const problems = config.problems().join('\n');
+    expect(problems).toMatch(/sites\[0\]\.nodePools\[1\]\.gpu: "H100-SXM-80GB" is not the GPU of DGX-H200 \(allowed: H200-SXM-141GB\)/);
+    expect(problems).toMatch(
+      /sites\[0\]\.interconnect\.railHcas: mlx5_0, mlx5_1, .* are not the compute ports of pool \S+'s DGX-H200 in rail order \(allowed: mlx5_0, mlx5_3, mlx5_4, mlx5_5, mlx5_6, mlx5_9, mlx5_10, mlx5_11; mlx5_1, mlx5_2, mlx5_7 are storage or in-band ports\)/,
+    );
+  });
+
+  test('cores and memory come from the pool, else its system, else the documented guess; quotas follow', () => {
+    const f = loadOrThrow(FIXTURE_CONFIG_DIR);
+    const cz = f.sites.find((s) => s.id === 'cz-prague')!;
+    expect(cz.nodePools[0]).toMatchObject({ cpusPerNode: 112, memoryGiBPerNode: 2048 });
+    const tray = new ConfigCopy().replace(
+      'sites/pl.yaml',
+      '        gpu: GB200-NVL72',
+      '        system: GB200-NVL72-tray\n        gpu: GB200-NVL72',
+    );
+    const pl = loadOrThrow(tray.dir).sites.find((s) => s.id === 'pl-warsaw')!;
+    const pool = pl.nodePools.find((p) => p.gpu.id === 'GB200-NVL72')!;
+    expect(pool).toMatchObject({ cpusPerNode: 144, memoryGiBPerNode: 894 });
+  });
 });

@@ -50,6 +50,8 @@ function inventory(
   ports: number,
   env: Record<string, string> = {},
   memlock = '8192',
+  linkState: (port: number) => string = () => '4: ACTIVE',
+  linkRate: (port: number) => string = () => '400 Gb/sec (4X NDR)',
 ): Promise<{ status: number | null; output: string }> {
   served = node;
   const dir = tempDir('inventory-');
@@ -57,7 +59,13 @@ function inventory(
   mkdirSync(join(dir, 'account'));
   writeFileSync(join(dir, 'account', 'token'), 'pod-token\n');
   mkdirSync(join(dir, 'infiniband'));
-  for (let i = 0; i < ports; i++) mkdirSync(join(dir, 'infiniband', `mlx5_${i}`));
+  for (let i = 0; i < ports; i++) {
+    // As the kernel shows an HCA: ports/1/state and ports/1/rate (rail HCAs are mlx5_0..n here).
+    const port = join(dir, 'infiniband', `mlx5_${i}`, 'ports', '1');
+    mkdirSync(port, { recursive: true });
+    writeFileSync(join(port, 'state'), `${linkState(i)}\n`);
+    writeFileSync(join(port, 'rate'), `${linkRate(i)}\n`);
+  }
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', `ulimit -l ${memlock} && exec python3 "$0"`, join(dir, 'inventory.py')], {
       env: {
@@ -69,6 +77,8 @@ function inventory(
         WHOLE_GPUS: 'true',
         // Lowering the limit needs no privilege; raising it to unlimited would (see the last test).
         MIN_MEMLOCK_KIB: '4096',
+        RAIL_HCAS: Array.from({ length: 8 }, (_, i) => `mlx5_${i}`).join(','),
+        LINK_GBPS: '400',
         API_SERVER: api,
         SERVICE_ACCOUNT_DIR: join(dir, 'account'),
         RDMA_DEVICES_DIR: join(dir, 'infiniband'),
@@ -117,4 +127,15 @@ test('a rail node whose containers may lock only 8 MiB fails: non-root RDMA jobs
   expect((await inventory(H100, 8, { MIN_MEMLOCK_KIB: '16384' }, '8192')).output).toMatch(/may lock 8192 KiB, 16384 expected/);
   // Nodes off the rails do not need it.
   expect((await inventory(H100, 8, { MIN_MEMLOCK_KIB: '' }, '64')).output).toMatch(/^PASS inventory gpu-07$/m);
+});
+
+test('every rail HCA must be there, up and at the fabric rate; the failure names the HCA', async () => {
+  const down = await inventory(H100, 8, {}, '8192', (i) => (i === 3 ? '1: DOWN' : '4: ACTIVE'));
+  expect(down.status).toBe(1);
+  expect(down.output).toMatch(/rail HCA mlx5_3 is 1: DOWN, not ACTIVE/);
+  const slow = await inventory(H100, 8, {}, '8192', undefined, (i) => (i === 5 ? '200 Gb/sec (4X HDR)' : '400 Gb/sec (4X NDR)'));
+  expect(slow.output).toMatch(/rail HCA mlx5_5 runs at 200 Gb\/sec \(4X HDR\), 400 Gb\/s expected/);
+  // DGX compute ports are not contiguous: an HCA the rail plan names that the node lacks.
+  const missing = await inventory(H100, 8, { RAIL_HCAS: 'mlx5_0,mlx5_11' });
+  expect(missing.output).toMatch(/rail HCA mlx5_11 missing/);
 });

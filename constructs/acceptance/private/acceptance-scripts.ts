@@ -39,6 +39,20 @@ if whole and healthy != expected_gpus:
     problems.append("%d GPUs advertised healthy, %d expected" % (healthy, expected_gpus))
 if nics < expected_nics:
     problems.append("%d fabric ports, %d expected" % (nics, expected_nics))
+# Each rail's HCA as the rail plan names it: present, its port up, at the fabric's rate.
+link_gbps = int(os.environ.get("LINK_GBPS") or 0)
+for hca in filter(None, os.environ.get("RAIL_HCAS", "").split(",")):
+    port = os.path.join(ports, hca, "ports", "1")
+    if not os.path.isdir(port):
+        problems.append("rail HCA %s missing" % hca)
+        continue
+    state = open(os.path.join(port, "state")).read().strip()
+    rate = open(os.path.join(port, "rate")).read().strip()
+    print("rail %s: %s, %s" % (hca, state, rate))
+    if "ACTIVE" not in state:
+        problems.append("rail HCA %s is %s, not ACTIVE" % (hca, state))
+    elif float(rate.split()[0]) < link_gbps:
+        problems.append("rail HCA %s runs at %s, %d Gb/s expected" % (hca, rate, link_gbps))
 # MIN_MEMLOCK_KIB: "unlimited", a number of KiB, or empty (no requirement off the rails).
 needed, memlock = os.environ.get("MIN_MEMLOCK_KIB", ""), resource.getrlimit(resource.RLIMIT_MEMLOCK)[0]
 if needed and memlock != resource.RLIM_INFINITY and (needed == "unlimited" or memlock // 1024 < int(needed)):

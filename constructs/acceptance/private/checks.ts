@@ -85,13 +85,16 @@ export const NODE_READER = 'node-reader';
 
 export function inventoryCheck({ images, site, rails }: CheckInputs, pool: NodePool): Check {
   const name = `inventory-${pool.name}`;
+  const onRails = rails.pools.some((p) => p.name === pool.name);
   return {
     name,
     queue: 'spread',
     kind: 'inventory',
     indexed: true,
     completions: pool.nodes,
-    threshold: `${pool.gpusPerNode} x ${pool.gpu.id} and ${pool.nicsPerNode} fabric ports on each of ${pool.nodes} nodes`,
+    threshold: `${pool.gpusPerNode} x ${pool.gpu.id} and ${pool.nicsPerNode} fabric ports on each of ${pool.nodes} nodes${
+      onRails ? `, every rail HCA active at ${site.interconnect.linkGbps} Gb/s` : ''
+    }`,
     pod: basePod(
       [
         {
@@ -106,8 +109,11 @@ export function inventoryCheck({ images, site, rails }: CheckInputs, pool: NodeP
               EXPECTED_NICS: pool.nicsPerNode,
               // MIG pools advertise slices, not whole GPUs, once their layout applies.
               WHOLE_GPUS: String(!migActive(site, pool)),
-              // Rail nodes: containers must be allowed to lock memory without limit.
-              MIN_MEMLOCK_KIB: rails.pools.some((p) => p.name === pool.name) ? 'unlimited' : '',
+              // Rail nodes: containers must be allowed to lock memory without limit, and every rail's
+              // HCA must be up at the fabric's rate.
+              MIN_MEMLOCK_KIB: onRails ? 'unlimited' : '',
+              RAIL_HCAS: onRails ? rails.rails.map((r) => r.hca).join(',') : '',
+              LINK_GBPS: onRails ? site.interconnect.linkGbps : 0,
             }),
           ],
           resources: resources('100m', '256Mi'),

@@ -1,0 +1,71 @@
+import type { Site } from '../model';
+import { poolRails } from '../rails';
+import { at, type Finding, type SiteRef } from './finding';
+
+/**
+ * A pool that names its system agrees with it (GPU model and count), and the rail lists agree with
+ * the rail pools' systems: the same compute ports on every rail pool, enough of them for the rails,
+ * and a site's own railHcas/railInterfaces naming those ports, never storage or in-band ones.
+ */
+export function checkSystems(site: Site, ref: SiteRef): Finding[] {
+  const findings: Finding[] = [];
+  const { railsPerNode, railHcas, railInterfaces } = site.interconnect;
+  site.nodePools.forEach((pool, i) => {
+    const system = pool.system;
+    if (!system) return;
+    if (system.gpu !== pool.gpu.id) {
+      findings.push(at(ref, ['nodePools', i, 'gpu'], `"${pool.gpu.id}" is not the GPU of ${system.id} (allowed: ${system.gpu})`));
+    }
+    if (system.gpusPerNode !== pool.gpusPerNode) {
+      findings.push(
+        at(
+          ref,
+          ['nodePools', i, 'gpusPerNode'],
+          `${pool.gpusPerNode} is not the GPU count of ${system.id} (allowed: ${system.gpusPerNode})`,
+        ),
+      );
+    }
+    const ports = system.computePorts;
+    if (!ports || poolRails(pool, railsPerNode) === 0) return;
+    if (ports.length < railsPerNode) {
+      findings.push(
+        at(ref, ['nodePools', i, 'system'], `${system.id} has ${ports.length} compute ports, the site has railsPerNode ${railsPerNode}`),
+      );
+    }
+    const expect = (key: 'railHcas' | 'railInterfaces', given: readonly string[] | undefined, field: 'hca' | 'interface') => {
+      if (!given) return;
+      const wanted = ports.slice(0, railsPerNode).map((p) => p[field]);
+      if (given.join() === wanted.join()) return;
+      const stray = given.filter((name) => system.otherPorts?.includes(name));
+      findings.push(
+        at(
+          ref,
+          ['interconnect', key],
+          `${given.join(', ')} are not the compute ports of pool ${pool.name}'s ${system.id} in rail order (allowed: ${wanted.join(', ')}${
+            stray.length
+              ? `; ${stray.join(', ')} ${stray.length > 1 ? 'are storage or in-band ports' : 'is a storage or in-band port'}`
+              : ''
+          })`,
+        ),
+      );
+    };
+    expect('railHcas', railHcas, 'hca');
+    expect('railInterfaces', railInterfaces, 'interface');
+  });
+  // Every rail pool whose system names its ports names the same ones: the site has one rail list.
+  const named = site.nodePools.filter((p) => p.system?.computePorts && poolRails(p, railsPerNode) > 0);
+  for (const pool of named.slice(1)) {
+    const a = named[0].system!.computePorts!.map((p) => p.hca).join();
+    if (pool.system!.computePorts!.map((p) => p.hca).join() !== a) {
+      const i = site.nodePools.indexOf(pool);
+      findings.push(
+        at(
+          ref,
+          ['nodePools', i, 'system'],
+          `${pool.system!.id} names other compute ports than pool ${named[0].name}'s ${named[0].system!.id}; the rails are one list per site (allowed: systems with the same ports, or separate sites)`,
+        ),
+      );
+    }
+  }
+  return findings;
+}
