@@ -16,6 +16,8 @@ import { checkPower } from './checks/power';
 import { checkQuotas } from './checks/quotas';
 import { checkSchedule } from './checks/schedule';
 import { checkSiteStructure } from './checks/site-structure';
+import { checkSystems } from './checks/systems';
+import { checkStorage } from './checks/storage';
 import { resolveSite, type Fleet, type Site } from './model';
 import { fleetFileSchema, siteFileSchema, type FleetFile, type SiteConfig, type SiteFile } from './schema';
 import { issuesToProblems } from './schema-issues';
@@ -36,12 +38,14 @@ export interface LoadOptions {
 type SiteCheck = (site: Site, ref: SiteRef) => Finding[];
 const SITE_CHECKS: readonly SiteCheck[] = [
   checkSiteStructure,
+  checkSystems,
   checkSchedule,
   checkPower,
   checkQuotas,
   checkMig,
   checkInterconnect,
   checkAddressBlocks,
+  checkStorage,
 ];
 /** Checks that read fleet defaults (NIC model, node overhead): skipped while fleet.yaml's defaults are broken. */
 const NEEDS_FLEET_DEFAULTS: ReadonlySet<SiteCheck> = new Set([checkPower, checkInterconnect]);

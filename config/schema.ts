@@ -4,7 +4,7 @@
  * and complete the YAML while ops teams type it.
  */
 import { z } from 'zod';
-import { GPU_IDS, NIC_IDS } from './catalogue';
+import { GPU_IDS, NIC_IDS, SYSTEM_IDS } from './catalogue';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -213,14 +213,26 @@ const migSchema = z.strictObject({
 const nodePoolSchema = z.strictObject({
   // CronJob names are at most 52 characters; the longest check name is nccl-allreduce-<pool>.
   name: dnsLabel(30).describe('Pool name (at most 30 characters); becomes the node label value and the Kueue flavour.'),
+  system: z
+    .enum(SYSTEM_IDS)
+    .optional()
+    .describe(
+      "The node's system, a catalogue id (e.g. DGX-H200): its cores, memory and compute ports (rail HCAs and interfaces) apply unless the pool or site states them. @default none",
+    ),
   gpu: z.enum(GPU_IDS).describe('GPU model, a catalogue id.'),
   gpusPerNode: positiveInt.max(16).describe('GPUs in each node.'),
   nodes: positiveInt.max(10000).describe('Nodes in the pool.'),
   nicsPerNode: z.number().int().min(0).max(16).describe('High-speed fabric NIC ports per node.'),
   nic: z.enum(NIC_IDS).optional().describe('NIC model. @default fleet defaults.nic'),
   nodeOverheadW: positiveInt.max(20000).optional().describe('Non-GPU power per node, W. @default fleet defaults.nodeOverheadW'),
-  cpusPerNode: positiveInt.max(1024).default(112).describe('CPU cores per node, for queue and namespace quotas. @default 112'),
-  memoryGiBPerNode: positiveInt.max(65536).default(2048).describe('Memory per node, GiB, for queue and namespace quotas. @default 2048'),
+  cpusPerNode: positiveInt
+    .max(1024)
+    .optional()
+    .describe("CPU cores per node, for queue and namespace quotas. @default the system's, else 112 (a guess: state it)"),
+  memoryGiBPerNode: positiveInt
+    .max(65536)
+    .optional()
+    .describe("Memory per node, GiB, for queue and namespace quotas. @default the system's, else 2048 (a guess: state it)"),
   nodeNamePrefix: dnsLabel()
     .optional()
     .describe(

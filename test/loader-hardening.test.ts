@@ -178,7 +178,7 @@ describe('loader, values that can never work', () => {
   test('acceptance thresholds above what the fabric carries, on the file that sets them', () => {
     const site = new ConfigCopy().replace('sites/es.yaml', 'ncclBusBwGBps: 350', 'ncclBusBwGBps: 500');
     expect(site.problems()).toEqual([
-      'config/sites/es.yaml:51:22: sites[0].acceptance.ncclBusBwGBps: 500 GB/s is above what 8 rails of 400 Gb/s carry between nodes (400 GB/s; allowed: below, e.g. 320)',
+      'config/sites/es.yaml:58:22: sites[0].acceptance.ncclBusBwGBps: 500 GB/s is above what 8 rails of 400 Gb/s carry between nodes (400 GB/s; allowed: below, e.g. 320)',
     ]);
     const fleet = new ConfigCopy().replace('fleet.yaml', 'rdmaLinkGbps: 360', 'rdmaLinkGbps: 500');
     const problems = fleet.problems();

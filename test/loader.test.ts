@@ -86,7 +86,7 @@ describe('loader', () => {
         "config/fleet.yaml:77:3: defaults.nodeOverheadW: required key is missing (expected a number)",
         "config/fleet.yaml:78:3: defaults.nodeOverheadWatts: unknown key "nodeOverheadWatts" (did you mean "nodeOverheadW"?); allowed keys: gpuDriverVersion, nodeOverheadW, nic",
         "config/sites/es.yaml:16:9: sites[0].nodePools[0].nodes: required key is missing (expected a number)",
-        "config/sites/es.yaml:19:9: sites[0].nodePools[0].nodez: unknown key "nodez" (did you mean "nodes"?); allowed keys: name, gpu, gpusPerNode, nodes, nicsPerNode, nic, nodeOverheadW, cpusPerNode, memoryGiBPerNode, nodeNamePrefix, racks, rails, mig",
+        "config/sites/es.yaml:19:9: sites[0].nodePools[0].nodez: unknown key "nodez" (did you mean "nodes"?); allowed keys: name, system, gpu, gpusPerNode, nodes, nicsPerNode, nic, nodeOverheadW, cpusPerNode, memoryGiBPerNode, nodeNamePrefix, racks, rails, mig",
       ]
     `);
   });
@@ -203,8 +203,8 @@ describe('loader', () => {
       );
     expect(config.problems()).toMatchInlineSnapshot(`
       [
-        "config/sites/lt.yaml:47:80: sites[0].tenants[3].gpus: 65 brings the sme tenants to 65 GPUs, over the programme quota of 64",
-        "config/sites/ro.yaml:40:7: sites[0].programmes: quotas add up to 624 GPUs (academic 400, industrial 160, sme 64), more than the site's 448 GPUs",
+        "config/sites/lt.yaml:51:80: sites[0].tenants[3].gpus: 65 brings the sme tenants to 65 GPUs, over the programme quota of 64",
+        "config/sites/ro.yaml:44:7: sites[0].programmes: quotas add up to 624 GPUs (academic 400, industrial 160, sme 64), more than the site's 448 GPUs",
       ]
     `);
   });
@@ -220,6 +220,7 @@ describe('loader', () => {
     expect(config.problems()).toMatchInlineSnapshot(`
       [
         "config/sites/cz.yaml:31:21: sites[0].nodePools[1].mig.profiles: layout takes 9 compute slices, a GPU has 7",
+        "config/sites/cz.yaml:31:21: sites[0].nodePools[1].mig.profiles: layout takes 13 memory slices (eighths of the 80 GB), a GPU has 8",
         "config/sites/cz.yaml:31:32: sites[0].nodePools[1].mig.profiles["3g.71gb"]: "3g.71gb" is not a MIG profile of H100-SXM-80GB (allowed: 1g.10gb, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb)",
         "config/sites/lt.yaml:28:26: sites[0].nodePools[1].mig.strategy: "single" needs MIG, which L40S does not have (allowed: none)",
       ]
@@ -240,7 +241,7 @@ describe('loader', () => {
     expect(config.problems()).toMatchInlineSnapshot(`
       [
         "config/sites/cz.yaml:12:24: sites[0].schedule.phase2.start: "2026-03-01" is before phase1.end "2026-03-31" (Phase 2 starts after Phase 1 ends)",
-        "config/sites/cz.yaml:54:24: sites[0].acceptance.signOff.date: "2026-05-12" is outside Phase 1 acceptance (allowed: from phase1.start "2026-01-19" to phase2.start "2026-03-01")",
+        "config/sites/cz.yaml:58:24: sites[0].acceptance.signOff.date: "2026-05-12" is outside Phase 1 acceptance (allowed: from phase1.start "2026-01-19" to phase2.start "2026-03-01")",
       ]
     `);
   });
@@ -257,7 +258,7 @@ describe('loader', () => {
       [
         "config/fleet.yaml:90:1: waves: "ro-bucharest" is in no rollout wave (add each site to one wave)",
         "config/fleet.yaml:96:24: waves[2].sites[1]: "ro-bucarest" is not a site of the fleet (allowed: cz-prague, es-barcelona, lt-vilnius, nl-amsterdam, pl-warsaw, ro-bucharest)",
-        "config/sites/es.yaml:55:41: sites[0].services.inference.pool: "l40" is not a node pool of es-barcelona (allowed: h200, l40s)",
+        "config/sites/es.yaml:62:41: sites[0].services.inference.pool: "l40" is not a node pool of es-barcelona (allowed: h200, l40s)",
       ]
     `);
   });
@@ -296,7 +297,7 @@ describe('loader', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(problems).toMatchInlineSnapshot(`
       [
-        "config/sites/es.yaml:58:8: (yaml): YAML aliases expand beyond 100 nodes (an alias bomb); write the values out instead",
+        "config/sites/es.yaml:65:8: (yaml): YAML aliases expand beyond 100 nodes (an alias bomb); write the values out instead",
       ]
     `);
   });

@@ -357,8 +357,8 @@ describe('gates', () => {
       .replace('sites/lt.yaml', 'industrial: { gpus: 100 }', 'industrial: { gpus: 200 }')
       .replace('sites/lt.yaml', 'sme-0001-users, gpus: 16', 'sme-0001-users, gpus: 80');
     expect(config.problems()).toEqual([
-      "config/sites/lt.yaml:40:7: sites[0].programmes: quotas add up to 384 GPUs (academic 120, industrial 200, sme 64), more than the site's 320 GPUs",
-      'config/sites/lt.yaml:47:80: sites[0].tenants[3].gpus: 80 brings the sme tenants to 80 GPUs, over the programme quota of 64',
+      "config/sites/lt.yaml:44:7: sites[0].programmes: quotas add up to 384 GPUs (academic 120, industrial 200, sme 64), more than the site's 320 GPUs",
+      'config/sites/lt.yaml:51:80: sites[0].tenants[3].gpus: 80 brings the sme tenants to 80 GPUs, over the programme quota of 64',
     ]);
   });
 });

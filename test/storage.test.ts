@@ -1,18 +1,47 @@
 import { Testing } from 'cdktf/lib/testing';
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
 import type { Site } from '../config';
-import { CephStorage } from '../constructs/storage/ceph-storage';
+import { METADATA_REPLICAS, NEARFULL_RATIO, TIER_POOLS } from '../config/checks/storage';
+import { CephStorage, CRUSH_RACK_LABEL } from '../constructs/storage/ceph-storage';
 import { StorageTiers } from '../constructs/storage/storage-tiers';
 import { deployOrder } from '../stacks/fleet';
+import { crdErrors } from './upstream';
 import { buildSites, fleet, manifests, resources, site, type Synthesized } from './util';
 
 type Manifest = { kind: string; metadata: { name: string }; spec: Record<string, any> };
-const ceph = (s: Site) => {
+const cephManifests = (s: Site) => {
   const stack = new TerraformStack(Testing.app(), 'test');
   new CephStorage(stack, 'ceph', { site: s, images: fleet().images, namespace: 'rook-ceph' });
-  const all = manifests(stack) as Manifest[];
+  return manifests(stack) as Manifest[];
+};
+const ceph = (s: Site) => {
+  const all = cephManifests(s);
   return (kind: string) => all.find((m) => m.kind === kind)!;
 };
+type Hosts = NonNullable<Site['storage']['hosts']>;
+/** A Rook-Ceph site with the given storage hosts (defaults as the schema applies them) and no cluster network. */
+const withHosts = (hosts: Partial<Hosts> & Pick<Hosts, 'count'>, storage: Partial<Site['storage']> = {}): Site => {
+  const es = site('es-barcelona');
+  const devices: Hosts['devices'] = { perHost: 12, sizeTB: 15.36, deviceClass: 'nvme', deviceFilter: '^nvme[0-9]+n1$' };
+  return {
+    ...es,
+    interconnect: { ...es.interconnect, addressPlan: { ...es.interconnect.addressPlan, storage: '10.43.0.0/20' } },
+    storage: {
+      ...es.storage,
+      nodeNamePrefix: 'storage',
+      clusterNetwork: undefined,
+      ...storage,
+      hosts: { numberDigits: 2, failureDomain: 'host', devices, ...hosts },
+    },
+  };
+};
+const failureDomains = (kind: (k: string) => Manifest) => [
+  kind('CephBlockPool').spec.failureDomain,
+  kind('CephFilesystem').spec.metadataPool.failureDomain,
+  ...kind('CephFilesystem').spec.dataPools.map((p: { failureDomain: string }) => p.failureDomain),
+  kind('CephObjectStore').spec.metadataPool.failureDomain,
+  kind('CephObjectStore').spec.dataPool.failureDomain,
+];
 const classesOf = (s: Site) => {
   const stack = new TerraformStack(Testing.app(), 'test');
   new StorageTiers(stack, 'tiers', { site: s, rookNamespace: 'rook-ceph' });
@@ -22,13 +51,21 @@ const classesOf = (s: Site) => {
 };
 
 describe('CephStorage', () => {
-  test('defaults: pinned Ceph, storage network, storage nodes, one pool quota per tier', () => {
-    const kind = ceph(site('es-barcelona'));
+  test('defaults: pinned Ceph on the named storage hosts and their filtered devices, storage network, one pool quota per tier', () => {
+    const kind = ceph(withHosts({ count: 3 }));
     expect(kind('CephCluster').spec).toMatchObject({
       cephVersion: { image: 'quay.io/ceph/ceph:v19.2.3' },
       mon: { count: 3 },
-      network: { provider: 'host', addressRanges: { public: ['10.43.0.0/20'], cluster: ['10.43.0.0/20'] } },
-      storage: { useAllNodes: true, useAllDevices: true },
+    });
+    // No cluster network: replication shares the storage network.
+    expect(kind('CephCluster').spec.network).toEqual({ provider: 'host', addressRanges: { public: ['10.43.0.0/20'] } });
+    expect(kind('CephCluster').spec.storage).toEqual({
+      useAllNodes: false,
+      useAllDevices: false,
+      deviceFilter: '^nvme[0-9]+n1$',
+      config: { deviceClass: 'nvme' },
+      nearFullRatio: NEARFULL_RATIO,
+      nodes: [{ name: 'storage-n01' }, { name: 'storage-n02' }, { name: 'storage-n03' }],
     });
     expect(kind('CephBlockPool')).toMatchObject({
       metadata: { name: 'scratch' },
@@ -43,13 +80,93 @@ describe('CephStorage', () => {
       dataPool: { erasureCoded: { dataChunks: 4, codingChunks: 2 }, quotas: { maxSize: '8000T' } },
       preservePoolsOnDelete: true,
     });
+    expect(failureDomains(kind)).toEqual(['host', 'host', 'host', 'host', 'host', 'host']);
+    expect(kind('NodeFeatureRule').spec.rules.map((r: { name: string }) => r.name)).toEqual(['storage-nodes']);
     expect(kind('NodeFeatureRule').spec.rules[0].matchFeatures[0].matchExpressions.nodename.value).toEqual(['^storage-n\\d+$']);
   });
 
+  test('pools keep the layout the loader checks the hosts against', () => {
+    const kind = ceph(withHosts({ count: 7 }));
+    expect(kind('CephBlockPool').spec.replicated.size).toBe(TIER_POOLS.scratch.replicas);
+    expect(kind('CephFilesystem').spec.dataPools.map((p: { replicated: { size: number } }) => p.replicated.size)).toEqual([
+      TIER_POOLS.datasets.replicas,
+      TIER_POOLS.checkpoints.replicas,
+    ]);
+    expect(kind('CephFilesystem').spec.metadataPool.replicated.size).toBe(METADATA_REPLICAS);
+    expect(kind('CephObjectStore').spec.metadataPool.replicated.size).toBe(METADATA_REPLICAS);
+    expect(kind('CephObjectStore').spec.dataPool.erasureCoded).toEqual(TIER_POOLS.object);
+  });
+
   test('can be customised: storage node names', () => {
-    const es = site('es-barcelona');
-    const kind = ceph({ ...es, storage: { ...es.storage, nodeNamePrefix: 'bcn-osd' } });
+    const kind = ceph(withHosts({ count: 2, numberDigits: 3 }, { nodeNamePrefix: 'bcn-osd' }));
     expect(kind('NodeFeatureRule').spec.rules[0].matchFeatures[0].matchExpressions.nodename.value).toEqual(['^bcn-osd-n\\d+$']);
+    expect(kind('CephCluster').spec.storage.nodes).toEqual([{ name: 'bcn-osd-n001' }, { name: 'bcn-osd-n002' }]);
+  });
+
+  test('can be customised: devices by path, device class, and a separate cluster network', () => {
+    const path = '^/dev/disk/by-id/nvme-SOLIDIGM_.*$';
+    const kind = ceph(
+      withHosts(
+        { count: 8, devices: { perHost: 60, sizeTB: 22, deviceClass: 'hdd', devicePathFilter: path } },
+        { clusterNetwork: '10.43.16.0/20' },
+      ),
+    );
+    expect(kind('CephCluster').spec.storage).toMatchObject({ devicePathFilter: path, config: { deviceClass: 'hdd' } });
+    expect(kind('CephCluster').spec.storage.deviceFilter).toBeUndefined();
+    expect(kind('CephCluster').spec.network.addressRanges).toEqual({ public: ['10.43.0.0/20'], cluster: ['10.43.16.0/20'] });
+  });
+
+  test('racks as the failure domain: every pool spreads over racks, and each storage host is labelled with its rack', () => {
+    const kind = ceph(withHosts({ count: 10, failureDomain: 'rack', hostsPerRack: 4 }));
+    expect(failureDomains(kind)).toEqual(['rack', 'rack', 'rack', 'rack', 'rack', 'rack']);
+    const racks = kind('NodeFeatureRule').spec.rules.slice(1);
+    expect(
+      racks.map((r: { name: string; labels: Record<string, string>; matchFeatures: { matchExpressions: { nodename: object } }[] }) => [
+        r.name,
+        r.labels,
+        r.matchFeatures[0].matchExpressions.nodename,
+      ]),
+    ).toEqual([
+      [
+        'storage-rack-01',
+        { [CRUSH_RACK_LABEL]: 'storage-r01' },
+        { op: 'In', value: ['storage-n01', 'storage-n02', 'storage-n03', 'storage-n04'] },
+      ],
+      [
+        'storage-rack-02',
+        { [CRUSH_RACK_LABEL]: 'storage-r02' },
+        { op: 'In', value: ['storage-n05', 'storage-n06', 'storage-n07', 'storage-n08'] },
+      ],
+      ['storage-rack-03', { [CRUSH_RACK_LABEL]: 'storage-r03' }, { op: 'In', value: ['storage-n09', 'storage-n10'] }],
+    ]);
+    expect(CRUSH_RACK_LABEL).toBe('topology.rook.io/rack');
+  });
+
+  test.each([
+    ['named hosts by kernel name', withHosts({ count: 7 })],
+    [
+      'racks, devices by path, a cluster network',
+      withHosts(
+        {
+          count: 9,
+          failureDomain: 'rack',
+          hostsPerRack: 1,
+          devices: { perHost: 4, sizeTB: 7.68, deviceClass: 'ssd', devicePathFilter: '^/dev/sd[b-e]$' },
+        },
+        { clusterNetwork: '10.43.16.0/20' },
+      ),
+    ],
+  ])('every resource validates against its vendored CRD: %s', (_name, s) => {
+    const all = cephManifests(s);
+    expect(all.map((m) => m.kind).sort()).toEqual(['CephBlockPool', 'CephCluster', 'CephFilesystem', 'CephObjectStore', 'NodeFeatureRule']);
+    for (const m of all) expect([m.kind, crdErrors(m)]).toEqual([m.kind, []]);
+  });
+
+  test('fails when a Rook-Ceph site declares no storage hosts', () => {
+    const es = site('es-barcelona');
+    expect(() => ceph({ ...es, storage: { ...es.storage, hosts: undefined } })).toThrow(
+      'es-barcelona: storage backend rook-ceph needs storage.hosts { count, devices }',
+    );
   });
 });
 

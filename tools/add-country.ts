@@ -91,6 +91,10 @@ sites:
     storage:
       backend: rook-ceph
       tiers: { scratchTB: 200, datasetsTB: 800, checkpointsTB: 400, objectTB: 1000 }
+      # Placeholder storage hosts: replace with the delivered ones (the loader checks they hold the tiers).
+      hosts:
+        count: 8
+        devices: { perHost: 24, sizeTB: 61.44, deviceClass: nvme, deviceFilter: '^nvme[0-9]+n1$' }
     programmes:
       academic: { gpus: 64 }
       industrial: { gpus: 32 }

@@ -20,8 +20,6 @@ export function ncclEnvironment(site: Pick<Site, 'interconnect'>, rails: RailPla
     // RoCE: no GID index. Pods reach the rails through macvlan, whose RoCE v2 GID sits at an index
     // that changes with the interfaces; NCCL picks the RoCE v2 IPv4 GID itself. The traffic class
     // puts RDMA on the lossless priority the switches are configured for.
-    ...(site.interconnect.fabric === 'roce'
-      ? { NCCL_IB_TC: String((site.interconnect.roce ?? ROCE_DEFAULTS).trafficClass) }
-      : {}),
+    ...(site.interconnect.fabric === 'roce' ? { NCCL_IB_TC: String((site.interconnect.roce ?? ROCE_DEFAULTS).trafficClass) } : {}),
   };
 }

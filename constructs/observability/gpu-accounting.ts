@@ -28,7 +28,10 @@ export const LEDGER_SERIES = {
 function heldWeights(site: Site): string {
   const held = (profile: string) => `DCGM_FI_DEV_POWER_USAGE{exported_namespace!="",GPU_I_PROFILE="${profile}"}`;
   const profiles = [...new Set(site.nodePools.flatMap((p) => Object.keys(p.mig.profiles ?? {})))].sort();
-  return [`(${held('')} * 0 + 1)`, ...profiles.map((p) => `(${held(p)} * 0 + ${migComputeSlices(p)} / ${MIG_COMPUTE_SLICES_PER_GPU})`)].join(' or ');
+  return [
+    `(${held('')} * 0 + 1)`,
+    ...profiles.map((p) => `(${held(p)} * 0 + ${migComputeSlices(p)} / ${MIG_COMPUTE_SLICES_PER_GPU})`),
+  ].join(' or ');
 }
 
 export interface GpuAccountingProps {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import type { Fleet, Site } from '../../config';
+import { METADATA_REPLICAS, NEARFULL_RATIO, TIER_POOLS, storageHosts } from '../../config/checks/storage';
 import { CustomResource } from '../custom-resource';
 import { LABEL_PREFIX, PRIORITY_CLASS } from '../contract';
 
@@ -14,12 +15,18 @@ export const SCRATCH_POOL = 'scratch';
  * Service's port) unless it uses host networking, and labels the pods with the store's name.
  */
 export const RGW_POD = { port: 8080, labels: { app: 'rook-ceph-rgw', rook_object_store: CEPH_OBJECT_STORE_NAME } } as const;
+/**
+ * Node label Rook reads into the CRUSH map: with racks as the failure domain, copies land in
+ * different racks.
+ * @see https://rook.io/docs/rook/latest-release/CRDs/Cluster/ceph-cluster-crd/#osd-topology
+ */
+export const CRUSH_RACK_LABEL = 'topology.rook.io/rack';
 const MONS = 3;
 const MGRS = 2;
 const MDS_ACTIVE = 2;
 const RGW_INSTANCES = 2;
-/** Object data: erasure coded 4+2 (1.5x raw) survives two failed hosts. */
-const OBJECT_EC = { dataChunks: 4, codingChunks: 2 } as const;
+/** Digits of the rack number in rack names and rule names. */
+const RACK_DIGITS = 2;
 
 export interface CephStorageProps {
   readonly site: Site;
@@ -29,9 +36,11 @@ export interface CephStorageProps {
 }
 
 /**
- * The site's Ceph, run by Rook: the CephCluster on the storage nodes and storage network, an RBD
- * pool for scratch, a CephFS with datasets and checkpoints pools, and an S3 object store; each
- * pool's quota is its tier's capacity. Every one of them holds data and is protected from destroy.
+ * The site's Ceph, run by Rook: the CephCluster on the named storage hosts, their filtered
+ * devices and the storage network (plus a cluster network when the site has one), an RBD pool for
+ * scratch, a CephFS with datasets and checkpoints pools, and an S3 object store; each pool's quota
+ * is its tier's capacity, its layout TIER_POOLS (the loader checks the hosts against it). Every
+ * one of them holds data and is protected from destroy.
  * Custom resources rather than the rook-ceph-cluster chart, so each data-bearing resource carries
  * its own prevent_destroy and CRD validation.
  * @see https://rook.io/docs/rook/latest-release/CRDs/Cluster/ceph-cluster-crd/
@@ -46,10 +55,13 @@ export class CephStorage extends Construct {
   constructor(scope: Construct, id: string, props: CephStorageProps) {
     super(scope, id);
     const { site, namespace } = props;
-    const { tiers } = site.storage;
+    const { tiers, hosts, nodeNamePrefix, clusterNetwork } = site.storage;
+    if (!hosts) throw new Error(`${site.id}: storage backend rook-ceph needs storage.hosts { count, devices }`);
+    const { devices, failureDomain } = hosts;
     const storageNetwork = site.interconnect.addressPlan.storage;
+    const nodes = storageHosts(site.storage);
     const quota = (tb: number) => ({ maxSize: `${tb}T` });
-    const replicated = (size: number) => ({ failureDomain: 'host', replicated: { size } });
+    const replicated = (size: number) => ({ failureDomain, replicated: { size } });
     const resource = (rid: string, kind: string, name: string, spec: Record<string, unknown>) =>
       new CustomResource(this, rid, {
         siteId: site.id,
@@ -60,6 +72,19 @@ export class CephStorage extends Construct {
         protect: true,
       });
 
+    const rackRules = [...new Set(nodes.map((n) => n.rack).filter((r) => r !== undefined))].map((rack) => {
+      const number = String(rack).padStart(RACK_DIGITS, '0');
+      return {
+        name: `storage-rack-${number}`,
+        labels: { [CRUSH_RACK_LABEL]: `${nodeNamePrefix}-r${number}` },
+        matchFeatures: [
+          {
+            feature: 'system.name',
+            matchExpressions: { nodename: { op: 'In', value: nodes.filter((n) => n.rack === rack).map((n) => n.name) } },
+          },
+        ],
+      };
+    });
     this.storageNodes = new CustomResource(this, 'storage-nodes', {
       siteId: site.id,
       apiVersion: 'nfd.k8s-sigs.io/v1alpha1',
@@ -73,10 +98,11 @@ export class CephStorage extends Construct {
             matchFeatures: [
               {
                 feature: 'system.name',
-                matchExpressions: { nodename: { op: 'InRegexp', value: [`^${site.storage.nodeNamePrefix}-n\\d+$`] } },
+                matchExpressions: { nodename: { op: 'InRegexp', value: [`^${nodeNamePrefix}-n\\d+$`] } },
               },
             ],
           },
+          ...rackRules,
         ],
       },
     });
@@ -88,8 +114,12 @@ export class CephStorage extends Construct {
       mgr: { count: MGRS, modules: [{ name: 'rook', enabled: true }] },
       dashboard: { enabled: true, ssl: true },
       monitoring: { enabled: true },
-      // Ceph traffic stays on the site's storage network.
-      network: { provider: 'host', addressRanges: { public: [storageNetwork], cluster: [storageNetwork] } },
+      // Ceph traffic stays on the site's storage network; replication and recovery move to the
+      // cluster network when the site has one, else they share the storage network.
+      network: {
+        provider: 'host',
+        addressRanges: { public: [storageNetwork], ...(clusterNetwork ? { cluster: [clusterNetwork] } : {}) },
+      },
       placement: {
         all: {
           nodeAffinity: {
@@ -99,30 +129,39 @@ export class CephStorage extends Construct {
           },
         },
       },
-      storage: { useAllNodes: true, useAllDevices: true },
+      // Named hosts and filtered devices, never every node and disk (Rook advises against both in
+      // production); the named nodes inherit the cluster-level filter and device class.
+      storage: {
+        useAllNodes: false,
+        useAllDevices: false,
+        ...(devices.deviceFilter !== undefined ? { deviceFilter: devices.deviceFilter } : { devicePathFilter: devices.devicePathFilter }),
+        config: { deviceClass: devices.deviceClass },
+        // The fill limit the loader sizes the tiers against.
+        nearFullRatio: NEARFULL_RATIO,
+        nodes: nodes.map((n) => ({ name: n.name })),
+      },
       disruptionManagement: { managePodBudgets: true },
       priorityClassNames: { all: PRIORITY_CLASS.system },
     });
 
     this.scratchPool = resource('scratch-pool', 'CephBlockPool', SCRATCH_POOL, {
-      // Scratch is re-creatable: two copies trade durability for capacity and write speed.
-      ...replicated(2),
+      ...replicated(TIER_POOLS.scratch.replicas),
       quotas: quota(tiers.scratchTB),
     });
 
     this.filesystem = resource('filesystem', 'CephFilesystem', CEPH_FILESYSTEM_NAME, {
-      metadataPool: { replicated: { size: 3 } },
+      metadataPool: replicated(METADATA_REPLICAS),
       dataPools: [
-        { name: 'datasets', ...replicated(3), quotas: quota(tiers.datasetsTB) },
-        { name: 'checkpoints', ...replicated(3), quotas: quota(tiers.checkpointsTB) },
+        { name: 'datasets', ...replicated(TIER_POOLS.datasets.replicas), quotas: quota(tiers.datasetsTB) },
+        { name: 'checkpoints', ...replicated(TIER_POOLS.checkpoints.replicas), quotas: quota(tiers.checkpointsTB) },
       ],
       preserveFilesystemOnDelete: true,
       metadataServer: { activeCount: MDS_ACTIVE, activeStandby: true, priorityClassName: PRIORITY_CLASS.system },
     });
 
     this.objectStore = resource('object-store', 'CephObjectStore', CEPH_OBJECT_STORE_NAME, {
-      metadataPool: { failureDomain: 'host', replicated: { size: 3 } },
-      dataPool: { failureDomain: 'host', erasureCoded: { ...OBJECT_EC }, quotas: quota(tiers.objectTB) },
+      metadataPool: replicated(METADATA_REPLICAS),
+      dataPool: { failureDomain, erasureCoded: { ...TIER_POOLS.object }, quotas: quota(tiers.objectTB) },
       preservePoolsOnDelete: true,
       gateway: { port: 80, instances: RGW_INSTANCES, priorityClassName: PRIORITY_CLASS.system },
     });
