@@ -219,10 +219,13 @@ export const NICS = {
   },
 } as const satisfies Record<string, NicSpec>;
 
-/** A compute (rail) port of a system: its RDMA device and its host interface. */
+/** A compute (rail) port of a system: its RDMA device and its host interface in each link mode. */
 export interface RailPort {
   readonly hca: string;
+  /** The interface in InfiniBand mode (IPoIB). */
   readonly interface: string;
+  /** The interface when the port runs Ethernet (RoCE). */
+  readonly ethernetInterface: string;
 }
 
 /** A GPU system as delivered: what a node of a pool is, from its vendor's user guide. */
@@ -247,17 +250,18 @@ export interface SystemProfile {
 }
 
 // DGX H100/H200 User Guide, "Network Modules" (Table 6): the OSFP ports of the eight ConnectX-7
-// compute NICs, one per GPU, with their default interface and RDMA names. The compute HCAs are not
+// compute NICs, one per GPU, with their default interface (ibp… in InfiniBand mode, enp…np0 in
+// Ethernet mode) and RDMA names. The compute HCAs are not
 // contiguous: mlx5_1, mlx5_2, mlx5_7 and mlx5_8 are the storage and in-band ConnectX-7 ports.
 const DGX_HOPPER_PORTS: readonly RailPort[] = [
-  { hca: 'mlx5_0', interface: 'ibp24s0' },
-  { hca: 'mlx5_3', interface: 'ibp64s0' },
-  { hca: 'mlx5_4', interface: 'ibp79s0' },
-  { hca: 'mlx5_5', interface: 'ibp94s0' },
-  { hca: 'mlx5_6', interface: 'ibp154s0' },
-  { hca: 'mlx5_9', interface: 'ibp192s0' },
-  { hca: 'mlx5_10', interface: 'ibp206s0' },
-  { hca: 'mlx5_11', interface: 'ibp220s0' },
+  { hca: 'mlx5_0', interface: 'ibp24s0', ethernetInterface: 'enp24s0np0' },
+  { hca: 'mlx5_3', interface: 'ibp64s0', ethernetInterface: 'enp64s0np0' },
+  { hca: 'mlx5_4', interface: 'ibp79s0', ethernetInterface: 'enp79s0np0' },
+  { hca: 'mlx5_5', interface: 'ibp94s0', ethernetInterface: 'enp94s0np0' },
+  { hca: 'mlx5_6', interface: 'ibp154s0', ethernetInterface: 'enp154s0np0' },
+  { hca: 'mlx5_9', interface: 'ibp192s0', ethernetInterface: 'enp192s0np0' },
+  { hca: 'mlx5_10', interface: 'ibp206s0', ethernetInterface: 'enp206s0np0' },
+  { hca: 'mlx5_11', interface: 'ibp220s0', ethernetInterface: 'enp220s0np0' },
 ];
 
 export const SYSTEMS = {

@@ -36,7 +36,9 @@ export function defaultRailInterface(fabric: Site['interconnect']['fabric'], ind
 }
 
 /** The compute ports of the first rail pool whose system names them, if any. */
-export function systemRailPorts(pools: readonly Pick<NodePool, 'system'>[]): readonly { hca: string; interface: string }[] | undefined {
+export function systemRailPorts(
+  pools: readonly Pick<NodePool, 'system'>[],
+): readonly { hca: string; interface: string; ethernetInterface: string }[] | undefined {
   return pools.find((p) => p.system?.computePorts)?.system?.computePorts;
 }
 
@@ -55,7 +57,10 @@ export function railPlan(site: Pick<Site, 'interconnect' | 'nodePools'>): RailPl
   const rails = subnets.map((subnet, index) => ({
     index,
     name: `rail-${index}`,
-    interfaceName: site.interconnect.railInterfaces?.[index] ?? ports?.[index]?.interface ?? defaultRailInterface(fabric, index),
+    interfaceName:
+      site.interconnect.railInterfaces?.[index] ??
+      (fabric === 'roce' ? ports?.[index]?.ethernetInterface : ports?.[index]?.interface) ??
+      defaultRailInterface(fabric, index),
     hca: site.interconnect.railHcas?.[index] ?? ports?.[index]?.hca ?? `mlx5_${index}`,
     subnet,
   }));

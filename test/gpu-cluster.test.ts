@@ -25,7 +25,13 @@ const pool = (siteId: string, name: string): NodePool => site(siteId).nodePools.
 describe('GpuOperator', () => {
   test('defaults: the site driver, GPUDirect RDMA, DCGM ServiceMonitor, no MIG manager on unpartitioned sites', () => {
     const values = gpuValues(site('es-barcelona'));
-    expect(values.driver).toEqual({ enabled: true, version: '595.91.07', rdma: { enabled: true, useHostMofed: false } });
+    // GPUDirect RDMA through DMA-BUF: open kernel modules, no nvidia-peermem waiting for the NIC driver.
+    expect(values.driver).toEqual({
+      enabled: true,
+      version: '595.91.07',
+      kernelModuleType: 'open',
+      rdma: { enabled: false, useHostMofed: false },
+    });
     expect(values.nfd).toEqual({ enabled: false });
     expect(values.mig).toEqual({ strategy: 'single' });
     expect(values.migManager.enabled).toBe(false);
@@ -34,9 +40,9 @@ describe('GpuOperator', () => {
   });
 
   test('can be customised: driver version and RDMA', () => {
-    const values = gpuValues(site('es-barcelona'), { driverVersion: '580.95.05', gpuDirectRdma: false });
+    const values = gpuValues(site('es-barcelona'), { driverVersion: '580.95.05', legacyPeermem: true });
     expect(values.driver.version).toBe('580.95.05');
-    expect(values.driver.rdma.enabled).toBe(false);
+    expect(values.driver.rdma.enabled).toBe(true);
   });
 
   test('a site driver override reaches the chart', () => {

@@ -53,7 +53,7 @@ describe('NicClusterPolicy', () => {
     expect(build(s).policy.ofedDriver).toBeUndefined();
     const stack = new TerraformStack(Testing.app(), 'gpu');
     new GpuOperator(stack, 'gpu', { site: s, chart: fleet().charts.gpuOperator });
-    expect((releaseValues(stack)['gpu-operator'] as Record<string, any>).driver.rdma).toEqual({ enabled: true, useHostMofed: true });
+    expect((releaseValues(stack)['gpu-operator'] as Record<string, any>).driver.rdma).toEqual({ enabled: false, useHostMofed: true });
   });
 
   test('defaults: DOCA driver, RDMA shared device plugin over every rail, Multus and IPoIB on InfiniBand, nv-ipam', () => {
@@ -320,6 +320,15 @@ describe('hardware profiles', () => {
     const { ofKind, policy } = build(cz);
     expect(ofKind('IPoIBNetwork').map((n) => n.spec.master)).toEqual(plan.rails.map((r) => r.interfaceName));
     expect(JSON.stringify(policy)).toContain('ibp220s0');
+  });
+
+  test('on RoCE a DGX pool takes the ports’ Ethernet names (enp…np0), not their InfiniBand ones', () => {
+    const lt = dgx(site('lt-vilnius'), 'DGX-H200');
+    expect(lt.nodePools.some((p) => p.system)).toBe(true);
+    expect(lt.interconnect.fabric).toBe('roce');
+    const plan = railPlan(lt);
+    expect(plan.rails[0]).toMatchObject({ hca: 'mlx5_0', interfaceName: 'enp24s0np0' });
+    expect(plan.rails.every((r) => /^enp\d+s0np0$/.test(r.interfaceName))).toBe(true);
   });
 
   test('the loader refuses rail lists that name a DGX storage port, and a pool whose GPUs are not its system’s', () => {

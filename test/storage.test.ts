@@ -57,8 +57,12 @@ describe('CephStorage', () => {
       cephVersion: { image: 'quay.io/ceph/ceph:v19.2.3' },
       mon: { count: 3 },
     });
-    // No cluster network: replication shares the storage network.
-    expect(kind('CephCluster').spec.network).toEqual({ provider: 'host', addressRanges: { public: ['10.43.0.0/20'] } });
+    // No cluster network of its own: replication shares the storage network, named as before (Rook
+    // does not support changing a deployed cluster's networks).
+    expect(kind('CephCluster').spec.network).toEqual({
+      provider: 'host',
+      addressRanges: { public: ['10.43.0.0/20'], cluster: ['10.43.0.0/20'] },
+    });
     expect(kind('CephCluster').spec.storage).toEqual({
       useAllNodes: false,
       useAllDevices: false,

@@ -32,7 +32,11 @@ export function checkSystems(site: Site, ref: SiteRef): Finding[] {
         at(ref, ['nodePools', i, 'system'], `${system.id} has ${ports.length} compute ports, the site has railsPerNode ${railsPerNode}`),
       );
     }
-    const expect = (key: 'railHcas' | 'railInterfaces', given: readonly string[] | undefined, field: 'hca' | 'interface') => {
+    const expect = (
+      key: 'railHcas' | 'railInterfaces',
+      given: readonly string[] | undefined,
+      field: 'hca' | 'interface' | 'ethernetInterface',
+    ) => {
       if (!given) return;
       const wanted = ports.slice(0, railsPerNode).map((p) => p[field]);
       if (given.join() === wanted.join()) return;
@@ -50,7 +54,7 @@ export function checkSystems(site: Site, ref: SiteRef): Finding[] {
       );
     };
     expect('railHcas', railHcas, 'hca');
-    expect('railInterfaces', railInterfaces, 'interface');
+    expect('railInterfaces', railInterfaces, site.interconnect.fabric === 'roce' ? 'ethernetInterface' : 'interface');
   });
   // Every rail pool whose system names its ports names the same ones: the site has one rail list.
   const named = site.nodePools.filter((p) => p.system?.computePorts && poolRails(p, railsPerNode) > 0);

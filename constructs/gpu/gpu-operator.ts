@@ -24,10 +24,11 @@ export interface GpuOperatorProps {
   /** Driver version. @default site.gpuDriverVersion (itself defaulting to the fleet's) */
   readonly driverVersion?: string;
   /**
-   * GPUDirect RDMA (GPU memory straight to the fabric NIC). Needs the Network Operator's OFED.
-   * @default true when any pool has fabric NICs
+   * GPUDirect RDMA through the legacy nvidia-peermem module instead of DMA-BUF. It makes the driver
+   * wait for the Mellanox driver on every GPU node with a ConnectX card, rail pool or not.
+   * @default false: DMA-BUF (open kernel modules), which NVIDIA recommends and which needs no module
    */
-  readonly gpuDirectRdma?: boolean;
+  readonly legacyPeermem?: boolean;
   /** Releases whose CRDs this one's values create objects of (e.g. ServiceMonitor): installed first. @default [] */
   readonly after?: readonly OperatorRelease[];
 }
@@ -53,7 +54,7 @@ export class GpuOperator extends Construct {
       }
     }
     const driverVersion = props.driverVersion ?? site.gpuDriverVersion;
-    const rdma = props.gpuDirectRdma ?? site.nodePools.some((p) => p.nicsPerNode > 0);
+    const peermem = props.legacyPeermem ?? false;
     this.migStrategy = clusterMigStrategy(site);
     const partitioned = this.migStrategy !== 'none';
 
@@ -74,8 +75,10 @@ export class GpuOperator extends Construct {
         driver: {
           enabled: true,
           version: driverVersion,
-          // GPUDirect RDMA against the Network Operator's driver container, or the hosts' own DOCA-OFED.
-          rdma: { enabled: rdma, useHostMofed: site.interconnect.nicDriver === 'host' },
+          // GPUDirect RDMA through DMA-BUF, which needs the open kernel modules and no peer-memory
+          // module: the driver never waits for the NIC driver, which runs on the rail pools only.
+          kernelModuleType: 'open',
+          rdma: { enabled: peermem, useHostMofed: site.interconnect.nicDriver === 'host' },
         },
         // GPUs only through requests: the toolkit ignores NVIDIA_VISIBLE_DEVICES in unprivileged
         // containers (otherwise any pod could name every GPU of its node outside quota); devices

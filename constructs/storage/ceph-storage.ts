@@ -118,7 +118,9 @@ export class CephStorage extends Construct {
       // cluster network when the site has one, else they share the storage network.
       network: {
         provider: 'host',
-        addressRanges: { public: [storageNetwork], ...(clusterNetwork ? { cluster: [clusterNetwork] } : {}) },
+        // Without a cluster network of its own, replication shares the storage network, as before:
+        // Rook does not support changing a deployed cluster's networks.
+        addressRanges: { public: [storageNetwork], cluster: [clusterNetwork ?? storageNetwork] },
       },
       placement: {
         all: {
