@@ -212,18 +212,30 @@ function checkFailureDomains(hosts: StorageHosts, ref: SiteRef): Finding[] {
 
 const pb = (tb: number) => (tb / 1000).toFixed(2);
 
+/**
+ * Hosts in the largest failure domain: Ceph re-replicates its data onto the others while it heals,
+ * so the tiers must fit without it (a host, or a whole rack).
+ */
+function largestDomainHosts(hosts: StorageHosts): number {
+  // Rack settings that do not make racks are reported on their own; count a host then.
+  return hosts.failureDomain === 'rack' && hosts.hostsPerRack && hosts.hostsPerRack < hosts.count ? hosts.hostsPerRack : 1;
+}
+
 function checkRawCapacity(site: Site, hosts: StorageHosts, ref: SiteRef): Finding[] {
   const { tiers } = site.storage;
   const raw = rawCapacityTB(hosts);
+  const lost = largestDomainHosts(hosts);
+  const surviving = (raw * (hosts.count - lost)) / hosts.count;
   const needed = neededRawTB(tiers);
-  if (raw >= needed - 1e-9) return [];
+  if (surviving >= needed - 1e-9) return [];
+  const domain = hosts.failureDomain === 'rack' ? `a rack of ${lost} hosts` : 'a host';
   const terms = CEPH_TIERS.map((t) => `${t} ${tiers[`${t}TB`]} TB x ${rawOverhead(TIER_POOLS[t])}`);
   return [
     {
       ...at(
         ref,
         ['storage', 'hosts'],
-        `${hosts.count} hosts x ${hosts.devices.perHost} devices x ${hosts.devices.sizeTB} TB give ${pb(raw)} PB raw; the tiers need ${pb(needed)} PB raw: ` +
+        `${hosts.count} hosts x ${hosts.devices.perHost} devices x ${hosts.devices.sizeTB} TB give ${pb(raw)} PB raw, ${pb(surviving)} PB with ${domain} lost (Ceph heals onto the rest); the tiers need ${pb(needed)} PB raw: ` +
           `${terms.join(' + ')} = ${pb(needed * NEARFULL_RATIO)} PB written, at most ${NEARFULL_RATIO * 100}% full (Ceph's nearfull ratio) ` +
           '(allowed: more hosts or devices, or smaller tiers)',
       ),
