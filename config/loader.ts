@@ -7,9 +7,9 @@ import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { checkAddressBlocks, checkAddressPlans } from './checks/address-plan';
 import { checkThresholds } from './checks/thresholds';
-import { NIC_IDS, NICS } from './catalogue';
+import { GUESSED_NODE, NIC_IDS, NICS } from './catalogue';
 import { checkUniqueClusters, checkUniqueSiteIds, checkWaves } from './checks/fleet';
-import type { Finding, SiteRef } from './checks/finding';
+import { at, type Finding, type SiteRef } from './checks/finding';
 import { checkInterconnect } from './checks/interconnect';
 import { checkMig } from './checks/mig';
 import { checkPower } from './checks/power';
@@ -25,7 +25,13 @@ import { SourceFile, type Problem } from './source';
 
 export const DEFAULT_CONFIG_DIR = 'config';
 
-export type LoadResult = { readonly ok: true; readonly fleet: Fleet } | { readonly ok: false; readonly problems: readonly Problem[] };
+/**
+ * A valid fleet comes with notes: places where the config leaves a value to a default that is a
+ * guess rather than a fact (e.g. the cores of a node nobody described), for ops to confirm.
+ */
+export type LoadResult =
+  | { readonly ok: true; readonly fleet: Fleet; readonly notes: readonly Problem[] }
+  | { readonly ok: false; readonly problems: readonly Problem[] };
 
 export interface LoadOptions {
   /**
@@ -181,7 +187,10 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR, options: LoadOptions
 
   if (problems.length === 0 && fleetFile) {
     const { name, charts, backend, images, waves } = fleetFile;
-    return { ok: true, fleet: { name, charts, backend, images, waves, sites: sites.map((s) => s.site) } };
+    const notes = sites
+      .flatMap(({ config, ref }) => guessedNodeSizes(config, ref))
+      .map((f) => sources.get(f.file)!.problem(f.path, f.message));
+    return { ok: true, fleet: { name, charts, backend, images, waves, sites: sites.map((s) => s.site) }, notes: sortProblems(notes) };
   }
   return { ok: false, problems: sortProblems(problems) };
 }
@@ -198,4 +207,21 @@ function listYaml(dir: string): string[] | undefined {
 
 function sortProblems(problems: Problem[]): Problem[] {
   return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}
+
+/** Pools whose node size is a guess: no system named, and cores or memory not stated. */
+function guessedNodeSizes(config: SiteConfig, ref: SiteRef): Finding[] {
+  return config.nodePools.flatMap((pool, i) => {
+    if (pool.system || (pool.cpusPerNode !== undefined && pool.memoryGiBPerNode !== undefined)) return [];
+    const missing = [pool.cpusPerNode === undefined ? 'cpusPerNode' : '', pool.memoryGiBPerNode === undefined ? 'memoryGiBPerNode' : '']
+      .filter(Boolean)
+      .join(' and ');
+    return [
+      at(
+        ref,
+        ['nodePools', i],
+        `pool ${pool.name} names no system and leaves ${missing} unset: queue and tenant quotas assume ${GUESSED_NODE.cpuCores} cores and ${GUESSED_NODE.memoryGiB} GiB per node, a guess (set system, or state them)`,
+      ),
+    ];
+  });
 }

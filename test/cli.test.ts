@@ -157,6 +157,21 @@ describe('commands', () => {
     const good = run('tools/validate.ts', { FACTORY_CONFIG_DIR: FIXTURE_CONFIG_DIR });
     expect(good.status).toBe(0);
     expect(good.stdout).toMatch(/: 6 sites, 3168 GPUs, 3933 PFLOP\/s BF16 dense, config valid/);
+    // Each pool that leaves its node size to the guess gets a note, still exit 0.
+    for (const line of good.stderr.trim().split('\n')) {
+      expect(line).toMatch(
+        /^note: \S+sites\/\w+\.yaml:\d+:\d+: sites\[\d+\]\.nodePools\[\d+\]: pool \S+ names no system and leaves cpusPerNode and memoryGiBPerNode unset: queue and tenant quotas assume 112 cores and 2048 GiB per node, a guess \(set system, or state them\)$/,
+      );
+    }
+
+    const described = new ConfigCopy().replace(
+      'sites/cz.yaml',
+      '      - name: h200\n        gpu: H200-SXM-141GB',
+      '      - name: h200\n        system: DGX-H200\n        gpu: H200-SXM-141GB',
+    );
+    const notes = run('tools/validate.ts', { FACTORY_CONFIG_DIR: described.dir }).stderr;
+    const cz = notes.split('\n').filter((l) => l.includes('/sites/cz.yaml:'));
+    expect(cz).toEqual([expect.stringMatching(/cz\.yaml:24:\d+: sites\[0\]\.nodePools\[1\]: pool h100-mig names no system/)]);
 
     const config = new ConfigCopy().replace('sites/es.yaml', 'fabric: infiniband', 'fabric: infiniband-ndr');
     const bad = run('tools/validate.ts', { FACTORY_CONFIG_DIR: config.dir });

@@ -1,6 +1,7 @@
 /**
  * `npm run validate`: checks the fleet config only (no synthesis), with the same messages as
- * synth. Exit 0 when clean, 1 with one line per problem otherwise. `--annotations` also prints
+ * synth. Exit 0 when clean (printing a note for each value left to a guessed default), 1 with one
+ * line per problem otherwise. `--annotations` also prints
  * each problem as a GitHub Actions workflow command, so it shows on the pull request's file.
  */
 import { performance } from 'node:perf_hooks';
@@ -31,6 +32,8 @@ if (result.ok) {
   console.log(
     `${configDir}: ${sites.length} sites, ${gpus} GPUs, ${pflops.toFixed(0)} PFLOP/s BF16 dense, config valid (${ms.toFixed(0)} ms)`,
   );
+  // Values left to a guessed default: valid, but for ops to confirm.
+  for (const note of result.notes) console.error(`note: ${formatProblem(note)}`);
 } else {
   for (const problem of result.problems) console.error(formatProblem(problem));
   if (process.argv.includes('--annotations')) for (const problem of result.problems) console.log(annotation(problem));
