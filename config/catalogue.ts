@@ -264,32 +264,22 @@ const DGX_HOPPER_PORTS: readonly RailPort[] = [
   { hca: 'mlx5_11', interface: 'ibp220s0', ethernetInterface: 'enp220s0np0' },
 ];
 
+/** The DGX H100/H200 chassis: everything but the GPU model. */
+const DGX_HOPPER = {
+  gpusPerNode: 8,
+  cpuCores: 112,
+  memoryGiB: 2048,
+  computePorts: DGX_HOPPER_PORTS,
+  otherPorts: ['mlx5_1', 'mlx5_2', 'mlx5_7', 'mlx5_8'],
+  source: 'https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html',
+} as const;
+
 export const SYSTEMS = {
   // NVIDIA DGX H100/H200 User Guide, "Hardware Overview": 2x Intel Xeon Platinum 8480C (56 cores
   // each), 2 TB memory, 8 H100 SXM; "Network Modules" for the ports.
-  'DGX-H100': {
-    id: 'DGX-H100',
-    name: 'NVIDIA DGX H100',
-    gpu: 'H100-SXM-80GB',
-    gpusPerNode: 8,
-    cpuCores: 112,
-    memoryGiB: 2048,
-    computePorts: DGX_HOPPER_PORTS,
-    otherPorts: ['mlx5_1', 'mlx5_2', 'mlx5_7', 'mlx5_8'],
-    source: 'https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html',
-  },
+  'DGX-H100': { ...DGX_HOPPER, id: 'DGX-H100', name: 'NVIDIA DGX H100', gpu: 'H100-SXM-80GB' },
   // The same chassis and network modules with H200 GPUs (DGX H100/H200 User Guide).
-  'DGX-H200': {
-    id: 'DGX-H200',
-    name: 'NVIDIA DGX H200',
-    gpu: 'H200-SXM-141GB',
-    gpusPerNode: 8,
-    cpuCores: 112,
-    memoryGiB: 2048,
-    computePorts: DGX_HOPPER_PORTS,
-    otherPorts: ['mlx5_1', 'mlx5_2', 'mlx5_7', 'mlx5_8'],
-    source: 'https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html',
-  },
+  'DGX-H200': { ...DGX_HOPPER, id: 'DGX-H200', name: 'NVIDIA DGX H200', gpu: 'H200-SXM-141GB' },
   // NVIDIA DGX B200 User Guide, "Hardware Overview": 2x Intel Xeon Platinum 8570 (56 cores each),
   // 2 TB memory (up to 4 TB), 8 B200; port names vary with the OS image, so the site names them.
   'DGX-B200': {
