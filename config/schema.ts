@@ -5,11 +5,9 @@
  */
 import { z } from 'zod';
 import { GPU_IDS, NIC_IDS, SYSTEM_IDS } from './catalogue';
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-const SEMVER_TAG = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+import { DEFAULT_RECEIVERS, monitoringSchema } from './schema-monitoring';
+import { cidr, dnsLabel, IPV4, isoDate, pinnedImage, positiveInt, SEMVER_TAG } from './schema-primitives';
+import { storageSchema } from './schema-storage';
 
 /** Countries of the programme, by ISO 3166-1 alpha-2 code. */
 export const COUNTRIES = ['CZ', 'LT', 'NL', 'PL', 'RO', 'ES'] as const;
@@ -31,18 +29,6 @@ export const FOCUS_AREAS = [
 ] as const;
 export const PROGRAMMES = ['academic', 'industrial', 'sme'] as const;
 export type Programme = (typeof PROGRAMMES)[number];
-
-/** A DNS-1123 label; `max` is lower where the name is a prefix of longer Kubernetes names. */
-const dnsLabel = (max = 63) =>
-  z.string().max(max).regex(DNS1123_LABEL, {
-    error: "is not a DNS-1123 label (allowed: lower-case letters, digits and '-', starting and ending with a letter or digit)",
-  });
-const isoDate = z.iso.date({ error: 'is not a date (allowed: YYYY-MM-DD)' });
-const cidr = z.string().regex(IPV4_CIDR, { error: 'is not an IPv4 CIDR block (allowed: a.b.c.d/n)' });
-const positiveInt = z.number().int().positive();
-const pinnedImage = z.string().regex(/^[a-z0-9][\w./:-]*:(?!latest$)[\w][\w.-]*$/, {
-  error: 'is not a pinned image (allowed: repository:tag with a version tag, never latest)',
-});
 
 // ---------------------------------------------------------------- fleet.yaml
 
@@ -251,178 +237,11 @@ const nodePoolSchema = z.strictObject({
   mig: migSchema.default({ strategy: 'none' }),
 });
 
-/** A key of a Kubernetes Secret in the monitoring namespace; the secret itself never enters config. */
-const secretKeySchema = z
-  .strictObject({
-    secret: dnsLabel().describe('Secret in the monitoring namespace (made by ops, never by config).'),
-    key: z
-      .string()
-      .regex(/^[-._a-zA-Z0-9]+$/, { error: 'is not a Secret key (allowed: letters, digits, "-", "_", ".")' })
-      .describe('Key in the Secret.'),
-  })
-  .describe('A Secret key, mounted into the component that needs it.');
-
-const receiverSchema = z
-  .strictObject({
-    name: dnsLabel().describe('Receiver name, used by the routes.'),
-    email: z
-      .strictObject({
-        to: z.email({ error: 'is not an e-mail address' }).describe('Address alerts go to.'),
-        from: z.email({ error: 'is not an e-mail address' }).describe('Sender address.'),
-        smarthost: z
-          .string()
-          .regex(/^[a-z0-9.-]+:\d+$/, { error: 'is not host:port' })
-          .describe('SMTP relay, host:port.'),
-        authUsername: z.string().min(1).optional().describe('SMTP user. @default - no authentication'),
-        authPassword: secretKeySchema.optional().describe('SMTP password, from a Secret.'),
-      })
-      .optional(),
-    webhook: z
-      .strictObject({ url: secretKeySchema.describe('URL (with any token in it), from a Secret.') })
-      .optional()
-      .describe('A webhook (chat, ticketing, an on-call bridge).'),
-    pagerduty: z
-      .strictObject({ routingKey: secretKeySchema.describe('Events API v2 routing key, from a Secret.') })
-      .optional()
-      .describe('PagerDuty (or a compatible on-call service).'),
-  })
-  .refine((r) => [r.email, r.webhook, r.pagerduty].filter(Boolean).length === 1, {
-    error: 'needs exactly one of email, webhook, pagerduty',
-  });
-
-const DEFAULT_RECEIVERS = [
-  { name: 'site-oncall', webhook: { url: { secret: 'alertmanager-receivers', key: 'oncall-url' } } },
-  { name: 'heartbeat', webhook: { url: { secret: 'alertmanager-receivers', key: 'heartbeat-url' } } },
-];
-
-const monitoringSchema = z
-  .strictObject({
-    prometheus: z
-      .strictObject({
-        tier: z
-          .enum(['scratch', 'datasets', 'checkpoints'])
-          .default('scratch')
-          .describe("Storage tier of Prometheus' volume (block storage preferred). @default scratch"),
-        sizeGiB: z.number().int().min(10).max(100_000).default(500).describe("Size of Prometheus' volume, GiB. @default 500"),
-        retentionDays: z
-          .number()
-          .int()
-          .min(35, { error: 'is too short for the usage ledger, which reads whole months (allowed: at least 35 days)' })
-          .max(3650)
-          .default(45)
-          .describe('Days of metrics kept; the usage ledger reads whole months, so at least 35. @default 45'),
-        remoteWrite: z
-          .array(
-            z.strictObject({
-              name: dnsLabel().describe('Name of the remote store.'),
-              url: z
-                .string()
-                .regex(/^https:\/\/\S+$/, { error: 'is not an https URL' })
-                .describe('Remote-write endpoint (a site or fleet store).'),
-              bearerToken: secretKeySchema.optional().describe('Bearer token, from a Secret. @default - none'),
-            }),
-          )
-          .default([])
-          .describe('Stores Prometheus also writes to. @default none'),
-      })
-      .default({ tier: 'scratch', sizeGiB: 500, retentionDays: 45, remoteWrite: [] }),
-    alerting: z
-      .strictObject({
-        receivers: z
-          .array(receiverSchema)
-          .min(1)
-          .default(DEFAULT_RECEIVERS)
-          .describe(
-            'Where alerts go. @default site-oncall and heartbeat, webhooks whose URLs are the keys oncall-url and heartbeat-url of the Secret alertmanager-receivers',
-          ),
-        critical: z.array(dnsLabel()).min(1).optional().describe('Receivers of critical alerts. @default the first receiver'),
-        warning: z.array(dnsLabel()).min(1).optional().describe('Receivers of warnings. @default the first receiver'),
-        watchdog: dnsLabel()
-          .optional()
-          .describe(
-            'Receiver of the always-firing Watchdog alert, so that silence (a dead alerting path) is noticed. @default heartbeat, if defined',
-          ),
-      })
-      .default({ receivers: DEFAULT_RECEIVERS }),
-  })
-  .describe("The site's metrics store and alert routing.");
-
 const uplinkSchema = z.strictObject({
   name: dnsLabel(40).describe('Uplink name (at most 40 characters), unique within the site; its check is wan-<name>.'),
   peer: z.string().min(1).describe('Research network the uplink reaches (e.g. GEANT, RedIRIS).'),
   gbps: positiveInt.max(3200).describe('Contracted capacity, Gb/s.'),
   endpoint: z.string().regex(IPV4, { error: 'is not an IPv4 address' }).describe('Peer test endpoint for link validation.'),
-});
-
-const storageSchema = z.strictObject({
-  backend: z
-    .enum(['rook-ceph', 'external'])
-    .describe('rook-ceph: Ceph run in the cluster; external: an existing parallel file system through its CSI driver.'),
-  tiers: z.strictObject({
-    scratchTB: z.number().min(0).max(1_000_000).describe('Fast scratch space, TB.'),
-    datasetsTB: z.number().min(0).max(1_000_000).describe('Dataset storage, TB.'),
-    checkpointsTB: z.number().min(0).max(1_000_000).describe('Checkpoint storage, TB.'),
-    objectTB: z.number().min(0).max(1_000_000).describe('S3-compatible object storage, TB.'),
-  }),
-  nodeNamePrefix: dnsLabel()
-    .default('storage')
-    .describe(
-      'Rook-Ceph storage hosts are named <prefix>-n<number> (e.g. storage-n01): the storage-node label selects them and the CephCluster lists them. @default storage',
-    ),
-  hosts: z
-    .strictObject({
-      count: positiveInt
-        .max(10_000)
-        .describe('Storage hosts Ceph stores data on: <nodeNamePrefix>-n1 to -n<count>, numbered with numberDigits digits.'),
-      numberDigits: z
-        .number()
-        .int()
-        .min(1)
-        .max(6)
-        .default(2)
-        .describe("Digits of the host number, zero-padded (2: storage-n01); host names must match the nodes' hostnames. @default 2"),
-      failureDomain: z
-        .enum(['host', 'rack'])
-        .default('host')
-        .describe(
-          'What each pool spreads its copies and chunks over: host, or rack (hosts grouped by hostsPerRack in number order, labelled topology.rook.io/rack). @default host',
-        ),
-      hostsPerRack: positiveInt
-        .max(1000)
-        .optional()
-        .describe('Hosts per rack, in number order (4: n01-n04 in rack 1); required when failureDomain is rack.'),
-      devices: z
-        .strictObject({
-          perHost: positiveInt.max(256).describe('Data devices (one OSD each) per host.'),
-          sizeTB: z.number().positive().max(1000).describe('Size of each device, TB (decimal, as sold: 15.36, 30.72, 61.44).'),
-          deviceClass: z.enum(['nvme', 'ssd', 'hdd']).describe('CRUSH device class of the OSDs.'),
-          deviceFilter: z
-            .string()
-            .min(1)
-            .optional()
-            .describe('Regular expression on kernel device names, e.g. ^nvme[0-9]+n1$ (set this or devicePathFilter).'),
-          devicePathFilter: z
-            .string()
-            .min(1)
-            .optional()
-            .describe('Regular expression on device paths, e.g. ^/dev/disk/by-id/nvme-.* (set this or deviceFilter).'),
-        })
-        .describe('Data devices of each host; Ceph takes only those the filter matches.'),
-    })
-    .optional()
-    .describe('The hosts Rook-Ceph stores data on and their devices; required when backend is rook-ceph.'),
-  clusterNetwork: cidr
-    .optional()
-    .describe(
-      'Separate Ceph cluster network for replication and recovery, outside the address plan. @default - replication shares the storage network',
-    ),
-  external: z
-    .strictObject({
-      csiDriver: z.string().min(1).describe('CSI driver name of the parallel file system (e.g. spectrumscale.csi.ibm.com).'),
-      fileSystem: z.string().min(1).describe('File system or export the tiers are carved from.'),
-    })
-    .optional()
-    .describe('The existing file system; required when backend is external.'),
 });
 
 const programmeQuotaSchema = z.strictObject({
