@@ -1,31 +1,13 @@
 /**
  * Tenant isolation: what the admission chain (Pod Security, the tenant guards as CEL), RBAC,
  * network policies, quotas and Kueue do with what tenants submit, on every phase 2 site of the
- * fixture fleet; the tenant guard against Kubernetes' own Pod Security fixtures; and the rules
- * that keep the pairing "privileged namespace + guard" honest.
+ * fixture fleet, each rule also broken once; and GPUs reachable only through requests.
+ * (test/tenant-guard.test.ts holds the guard against Kubernetes' own Pod Security fixtures.)
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Testing } from 'cdktf/lib/testing';
-import { TerraformStack } from 'cdktf/lib/terraform-stack';
-import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
-import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { parse as parseYaml } from 'yaml';
-import { PolicyAspect, fleetPolicies } from '../constructs/policies';
-import { TenantGuard } from '../constructs/tenancy/tenant-guard';
-import { PodSecurityLevel, SiteNamespace } from '../constructs/namespace';
 import { buildFleet } from '../stacks/fleet';
-import { privilegedNamespaces } from '../stacks/site-stack';
-import { Aspects } from 'cdktf/lib/aspect';
-import {
-  evaluateBinding,
-  evaluatePolicy,
-  type ValidatingAdmissionPolicy,
-  type ValidatingAdmissionPolicyBinding,
-} from './admission/cel-policy';
-import { podSecurityViolations } from './admission/pod-security';
-import { type SiteOutput, synthesizedSite, tenantProblems, tenantViews } from './site-model';
+import { type SiteOutput, synthesizedSite, tenantGuard, tenantProblems, tenantViews } from './site-model';
 import { fleet, manifests } from './util';
 
 // biome-ignore lint/suspicious/noExplicitAny: Terraform JSON is read as plain data.
@@ -36,14 +18,6 @@ const outputs: SiteOutput[] = buildFleet(Testing.app(), fleet()).map(synthesized
 const phase2 = outputs.filter((o) => o.tenants);
 const out = (id: string) => clone(outputs.find((o) => o.site === id)!);
 const manifestsOf = (stack: Obj) => Object.values(stack.resource.kubernetes_manifest as Obj).map((r: Obj) => r.manifest);
-const guardOf = (o: SiteOutput, name: string) => ({
-  policy: manifestsOf(o.tenants!).find(
-    (m) => m.kind === 'ValidatingAdmissionPolicy' && m.metadata.name === name,
-  ) as ValidatingAdmissionPolicy,
-  binding: manifestsOf(o.tenants!).find(
-    (m) => m.kind === 'ValidatingAdmissionPolicyBinding' && m.metadata.name === name,
-  ) as ValidatingAdmissionPolicyBinding,
-});
 
 describe('tenant isolation on the synthesized sites', () => {
   test.each(phase2.map((o) => [o.site]))('%s: tenants are refused what is not theirs and can do their work', (id) => {
@@ -76,7 +50,7 @@ describe('tenant isolation on the synthesized sites', () => {
 
   test('a guard without IPC_LOCK refuses the tenants their RDMA jobs', () => {
     const o = out('cz-prague');
-    const { policy } = guardOf(o, 'factory-tenant-pods');
+    const { policy } = tenantGuard(o, 'factory-tenant-pods');
     const variable = policy.spec.variables!.find((v) => v.name === 'allowedCapabilities')!;
     variable.expression = variable.expression.replace(", 'IPC_LOCK'", '');
     expect(tenantProblems(o)).toContainEqual(
@@ -86,7 +60,7 @@ describe('tenant isolation on the synthesized sites', () => {
 
   test('a guard that accepts namespaced network references lets a tenant attach another namespace’s rails', () => {
     const o = out('lt-vilnius');
-    const { policy } = guardOf(o, 'factory-tenant-pods');
+    const { policy } = tenantGuard(o, 'factory-tenant-pods');
     const rule = policy.spec.validations!.find((v) => v.expression.includes('variables.networks'))!;
     rule.expression = 'true';
     expect(tenantProblems(o)).toContainEqual(
@@ -96,7 +70,7 @@ describe('tenant isolation on the synthesized sites', () => {
 
   test('the Kueue priority guard is what stops a tenant Job at the checks’ priority', () => {
     const o = out('cz-prague');
-    const { binding } = guardOf(o, 'factory-tenant-priorities');
+    const { binding } = tenantGuard(o, 'factory-tenant-priorities');
     binding.spec.validationActions = ['Audit'];
     expect(tenantProblems(o)).toContainEqual(
       expect.stringMatching(/admission lets it create a Job at the acceptance checks’ Kueue priority/),
@@ -150,7 +124,7 @@ describe('tenant isolation on the synthesized sites', () => {
     );
 
     const unbounded = out('cz-prague');
-    const { policy } = guardOf(unbounded, 'factory-tenant-buckets');
+    const { policy } = tenantGuard(unbounded, 'factory-tenant-buckets');
     policy.spec.validations = policy.spec.validations!.filter((v) => !v.expression.includes('maxSize'));
     expect(tenantProblems(unbounded)).toContainEqual(
       expect.stringMatching(/tenant cuni-ml: a bucket of \d+G \(over its share\) is admitted/),
@@ -171,251 +145,6 @@ describe('tenant isolation on the synthesized sites', () => {
     // The acceptance checks attach their own, in their namespace.
     expect(manifestsOf(o.platform).filter((m) => m.spec?.networkNamespace === 'factory-acceptance')).toHaveLength(rails);
     expect(manifestsOf(o.platform).some((m) => m.spec?.networkNamespace === 'default')).toBe(false);
-  });
-});
-
-// ---------------------------------------------------------------- the guard against Kubernetes' own fixtures
-
-const FIXTURES = join(__dirname, 'fixtures', 'upstream', 'pod-security-admission', 'v0.36.2', 'testdata');
-const fixturePods = ['baseline', 'restricted'].flatMap((level) =>
-  ['pass', 'fail'].flatMap((verdict) => {
-    const dir = join(FIXTURES, level, 'v1.35', verdict);
-    return readdirSync(dir).map((file) => ({
-      name: `${level}/${verdict}/${file}`,
-      pod: parseYaml(readFileSync(join(dir, file), 'utf8')) as Obj,
-    }));
-  }),
-);
-/**
- * What the API server's defaulting does before admission plugins see a pod: a volume without a
- * source becomes an emptyDir. (Pod Security evaluates the same defaulted object.)
- */
-const defaulted = (pod: Obj): Obj => {
-  const copy = clone(pod);
-  for (const v of copy.spec.volumes ?? []) if (Object.keys(v).filter((k) => k !== 'name').length === 0) v.emptyDir = {};
-  return copy;
-};
-const tenantNamespace = { metadata: { name: 'probe-tenant', labels: { 'ai-factory.eu/tenant': 'probe-tenant' } } };
-const guard = guardOf(outputs.find((o) => o.site === 'cz-prague')!, 'factory-tenant-pods');
-const guardAdmits = (pod: Obj) =>
-  evaluateBinding(guard.binding, guard.policy, { object: defaulted(pod), namespaceObject: tenantNamespace });
-const withoutIpcLock = (pod: Obj): Obj => {
-  const copy = clone(pod);
-  for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
-    for (const c of copy.spec[list] ?? []) {
-      const add = c.securityContext?.capabilities?.add;
-      if (add) c.securityContext.capabilities.add = add.filter((a: string) => a !== 'IPC_LOCK');
-    }
-  }
-  return copy;
-};
-
-describe('the tenant guard is Pod Security restricted plus IPC_LOCK', () => {
-  test('the fixtures are all there', () => {
-    expect(fixturePods.length).toBeGreaterThan(100);
-  });
-
-  test.each(fixturePods.map((f) => [f.name, f.pod]))(
-    '%s: the guard admits it exactly when restricted admits it (IPC_LOCK aside)',
-    (_name, pod) => {
-      const restricted = podSecurityViolations('restricted', withoutIpcLock(pod));
-      const verdict = guardAdmits(pod);
-      expect({ allowed: verdict.allowed, messages: verdict.allowed ? [] : verdict.messages.length > 0 }).toEqual({
-        allowed: restricted.length === 0,
-        messages: restricted.length === 0 ? [] : true,
-      });
-    },
-  );
-
-  test('every restricted pod with IPC_LOCK added passes the guard, though Pod Security restricted refuses it', () => {
-    const passing = fixturePods.filter((f) => f.name.startsWith('restricted/pass/'));
-    expect(passing.length).toBeGreaterThan(5);
-    for (const { pod } of passing) {
-      const rdma = clone(pod);
-      if (rdma.spec.os?.name === 'windows') continue;
-      for (const c of rdma.spec.containers)
-        c.securityContext = { ...c.securityContext, capabilities: { drop: ['ALL'], add: ['IPC_LOCK'] } };
-      expect(podSecurityViolations('restricted', rdma)).not.toEqual([]);
-      expect(guardAdmits(rdma)).toMatchObject({ allowed: true });
-    }
-  });
-
-  test('a pod whose optional fields are all absent is judged, not errored', () => {
-    const bare = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare' }, spec: { containers: [{ name: 'c', image: 'x:1' }] } };
-    const verdict = guardAdmits(bare);
-    expect(verdict.allowed).toBe(false);
-    expect(verdict.messages.join('\n')).not.toMatch(/resulted in error/);
-    const minimal = {
-      ...bare,
-      spec: {
-        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [{ name: 'c', image: 'x:1', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
-      },
-    };
-    expect(guardAdmits(minimal)).toEqual({ applies: true, allowed: true, messages: [] });
-  });
-
-  test('a pod outside tenant namespaces is not the guard’s business', () => {
-    const pod = fixturePods.find((f) => f.name.startsWith('restricted/fail/'))!.pod;
-    expect(
-      evaluateBinding(guard.binding, guard.policy, { object: pod, namespaceObject: { metadata: { name: 'kube-system', labels: {} } } }),
-    ).toMatchObject({
-      applies: false,
-      allowed: true,
-    });
-  });
-
-  test('the fleet’s own limits: priorities, runtime classes, node names and networks', () => {
-    const base = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'p' } as Obj,
-      spec: {
-        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [{ name: 'c', image: 'x:1', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
-      } as Obj,
-    };
-    const pod = (spec: Obj, metadata: Obj = {}) => ({
-      ...base,
-      metadata: { ...base.metadata, ...metadata },
-      spec: { ...base.spec, ...spec },
-    });
-    const allowed = (p: Obj) => guardAdmits(p).allowed;
-    expect(allowed(pod({ priorityClassName: 'factory-production' }))).toBe(true);
-    expect(allowed(pod({ priorityClassName: 'factory-preemptible' }))).toBe(true);
-    for (const reserved of ['factory-system', 'factory-check', 'system-node-critical', 'system-cluster-critical']) {
-      expect(allowed(pod({ priorityClassName: reserved }))).toBe(false);
-    }
-    expect(allowed(pod({ runtimeClassName: 'nvidia' }))).toBe(true);
-    expect(allowed(pod({ runtimeClassName: 'kata' }))).toBe(false);
-    expect(allowed(pod({ nodeName: 'gpu-1' }))).toBe(false);
-    const nets = (value: string) => pod({}, { annotations: { 'k8s.v1.cni.cncf.io/networks': value } });
-    expect(allowed(nets('t-rail-0,t-rail-1@net2, t-rail-2'))).toBe(true);
-    expect(allowed(nets('other/t-rail-0'))).toBe(false);
-    expect(allowed(nets('t-rail-0,default/rail-1'))).toBe(false);
-    expect(allowed(nets('[{"name":"rail-0","namespace":"factory-acceptance"}]'))).toBe(false);
-    expect(allowed(nets('[{"name":"t-rail-0","ips":["10.40.0.7/16"]}]'))).toBe(true);
-    expect(allowed(nets('[{"name":"rail-0","\\u006eamespace":"factory-acceptance"}]'))).toBe(false);
-    expect(allowed(pod({}, { annotations: { 'v1.multus-cni.io/default-network': 'rail-0' } }))).toBe(false);
-    // Ephemeral containers are added later, through their own subresource: held to the same profile.
-    const debug = pod({ ephemeralContainers: [{ name: 'debug', image: 'busybox:1', securityContext: { privileged: true } }] });
-    expect(
-      evaluateBinding(guard.binding, guard.policy, {
-        object: { ...debug, spec: { ...debug.spec, nodeName: 'gpu-1' } },
-        operation: 'UPDATE',
-        subResource: 'ephemeralcontainers',
-        resource: { group: '', version: 'v1', resource: 'pods' },
-        namespaceObject: tenantNamespace,
-      }).allowed,
-    ).toBe(false);
-  });
-
-  test('Kueue priority labels: the tenants’ classes pass, the checks’ does not, unlabelled objects are not looked at', () => {
-    const { policy } = guard && guardOf(outputs.find((o) => o.site === 'cz-prague')!, 'factory-tenant-priorities');
-    const job = (labels?: Record<string, string>) => ({
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: { name: 'j', ...(labels ? { labels } : {}) },
-      spec: {},
-    });
-    for (const allowed of ['production', 'standard', 'preemptible']) {
-      expect(evaluatePolicy(policy, { object: job({ 'kueue.x-k8s.io/priority-class': allowed }) }).allowed).toBe(true);
-    }
-    expect(evaluatePolicy(policy, { object: job({ 'kueue.x-k8s.io/priority-class': 'acceptance' }) }).allowed).toBe(false);
-    expect(evaluatePolicy(policy, { object: job() })).toMatchObject({ applies: false, allowed: true });
-    expect(evaluatePolicy(policy, { object: job({ team: 'a' }) })).toMatchObject({ applies: false, allowed: true });
-  });
-
-  test('bucket claims: the object class, a size within the tenant’s limit, never unbounded', () => {
-    const { policy } = guardOf(outputs.find((o) => o.site === 'cz-prague')!, 'factory-tenant-buckets');
-    const params = { data: { storageClass: 'object', maxBucketSize: '2000G' } };
-    const claim = (spec: Obj) => ({ apiVersion: 'objectbucket.io/v1alpha1', kind: 'ObjectBucketClaim', metadata: { name: 'b' }, spec });
-    const verdict = (spec: Obj) => evaluatePolicy(policy, { object: claim(spec), params }).allowed;
-    expect(verdict({ storageClassName: 'object', additionalConfig: { maxSize: '2000G' } })).toBe(true);
-    expect(verdict({ storageClassName: 'object', additionalConfig: { maxSize: '1Ti' } })).toBe(true);
-    expect(verdict({ storageClassName: 'object', additionalConfig: { maxSize: '2001G' } })).toBe(false);
-    expect(verdict({ storageClassName: 'object', additionalConfig: { maxSize: '2T' } })).toBe(true);
-    expect(verdict({ storageClassName: 'object', additionalConfig: { maxSize: '3Ti' } })).toBe(false);
-    expect(verdict({ storageClassName: 'object', additionalConfig: { maxSize: 'lots' } })).toBe(false);
-    expect(verdict({ storageClassName: 'object' })).toBe(false);
-    expect(verdict({ storageClassName: 'datasets', additionalConfig: { maxSize: '1G' } })).toBe(false);
-  });
-});
-
-// ---------------------------------------------------------------- the rules that keep the pairing honest
-
-describe('pod-security-enforced accepts a privileged namespace only with the guard bound to it', () => {
-  const synthNamespace = (withGuard: boolean, audit: PodSecurityLevel, validationActions?: string[]) => {
-    const stack = new TerraformStack(Testing.app(), 'probe');
-    new SiteNamespace(stack, 'tenant', {
-      siteId: 'probe',
-      name: 'probe-tenant',
-      podSecurity: PodSecurityLevel.PRIVILEGED,
-      podSecurityAudit: audit,
-      podSecurityReason: 'RDMA jobs need IPC_LOCK; the guard enforces restricted plus IPC_LOCK',
-      labels: { 'ai-factory.eu/tenant': 'probe-tenant' },
-    });
-    if (withGuard) {
-      const g = new TenantGuard(stack, 'guard', { siteId: 'probe' });
-      if (validationActions) {
-        const binding = g.node.findChild('pods-binding') as unknown as { manifest: Obj };
-        binding.manifest.spec.validationActions = validationActions;
-      }
-    }
-    Aspects.of(stack).add(new PolicyAspect(fleetPolicies(privilegedNamespaces(fleet()))));
-    new KubernetesProvider(stack, 'kubernetes', {});
-    return () => Testing.synth(stack, true);
-  };
-
-  test('guard bound with Deny, warn and audit restricted: compliant', () => {
-    expect(synthNamespace(true, PodSecurityLevel.RESTRICTED)).not.toThrow();
-  });
-  test('no guard: a violation naming the namespace', () => {
-    expect(synthNamespace(false, PodSecurityLevel.RESTRICTED)).toThrow(
-      /pod-security-enforced .*namespace probe-tenant is privileged without/,
-    );
-  });
-  test('guard bound, but the namespace audits privileged: a violation', () => {
-    expect(synthNamespace(true, PodSecurityLevel.PRIVILEGED)).toThrow(/namespace probe-tenant is privileged without/);
-  });
-  test('guard bound with Warn only: a violation', () => {
-    expect(synthNamespace(true, PodSecurityLevel.RESTRICTED, ['Warn'])).toThrow(/namespace probe-tenant is privileged without/);
-  });
-});
-
-describe('no-cluster-admin: cluster-wide bindings only for ServiceAccounts, to a read-only role of the stack', () => {
-  const synthBinding = (subject: Obj, verbs: string[], resources = ['nodes']) => {
-    const stack = new TerraformStack(Testing.app(), 'probe');
-    const role = new ClusterRoleV1(stack, 'role', {
-      metadata: { name: 'reader' },
-      rule: [{ apiGroups: [''], resources, verbs }],
-    });
-    new ClusterRoleBindingV1(stack, 'binding', {
-      metadata: { name: 'reader' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'reader' },
-      subject: [subject as never],
-      dependsOn: [role],
-    });
-    Aspects.of(stack).add(new PolicyAspect(fleetPolicies(privilegedNamespaces(fleet()))));
-    new KubernetesProvider(stack, 'kubernetes', {});
-    return () => Testing.synth(stack, true);
-  };
-  const sa = { kind: 'ServiceAccount', name: 'node-reader', namespace: 'factory-acceptance' };
-
-  test('a ServiceAccount bound to a read-only ClusterRole: compliant', () => {
-    expect(synthBinding(sa, ['get', 'list'])).not.toThrow();
-  });
-  test('a group, even read-only: a violation', () => {
-    expect(synthBinding({ kind: 'Group', name: 'tenants', apiGroup: 'rbac.authorization.k8s.io' }, ['get'])).toThrow(
-      /no-cluster-admin .*cluster-wide binding "reader"/,
-    );
-  });
-  test('a ServiceAccount bound to a role that writes: a violation', () => {
-    expect(synthBinding(sa, ['get', 'patch'])).toThrow(/no-cluster-admin .*cluster-wide binding "reader"/);
-  });
-  test('a ServiceAccount bound to a role that reads secrets, or everything: a violation', () => {
-    expect(synthBinding(sa, ['get'], ['secrets'])).toThrow(/no-cluster-admin .*cluster-wide binding "reader"/);
-    expect(synthBinding(sa, ['list'], ['*'])).toThrow(/no-cluster-admin .*cluster-wide binding "reader"/);
   });
 });
 

@@ -34,7 +34,7 @@ export { poolNodes, resolveNameRefs, selects, type SiteOutput, tolerates, tolera
 export { nodeAgentProblems, placementProblems } from './placement';
 export { crdOrderProblems, migProblems } from './releases';
 export { metricProblems } from './metrics';
-export { admissionDenials, forbiddenProbes, rdmaJob, roleAllows, servingPod, tenantProblems, tenantViews } from './tenancy';
+export { admissionDenials, forbiddenProbes, rdmaJob, roleAllows, servingPod, tenantGuard, tenantProblems, tenantViews } from './tenancy';
 
 /** Every rule, over one site. */
 export function siteModelProblems(out: SiteOutput): string[] {

@@ -21,7 +21,7 @@ import {
 import { forbiddenProbes, podOf, rdmaJob, servingPod } from './tenant-workloads';
 import { podSecurityViolations } from '../admission/pod-security';
 
-export { admissionDenials, configMap, roleAllows, type TenantView, tenantViews } from './tenant-view';
+export { admissionDenials, configMap, roleAllows, type TenantView, tenantGuard, tenantViews } from './tenant-view';
 export { forbiddenProbes, rdmaJob, servingPod } from './tenant-workloads';
 
 const AUDIT = 'pod-security.kubernetes.io/audit';

@@ -78,6 +78,15 @@ export function admissionPolicies(out: SiteOutput): {
   };
 }
 
+/** A tenant guard of the site (the policy and its binding of the same name). */
+export function tenantGuard(
+  out: SiteOutput,
+  name: string,
+): { policy: ValidatingAdmissionPolicy; binding: ValidatingAdmissionPolicyBinding } {
+  const { policies, bindings } = admissionPolicies(out);
+  return { policy: policies.find((p) => p.metadata.name === name)!, binding: bindings.find((b) => b.metadata.name === name)! };
+}
+
 /**
  * Why the API server would refuse `object` (a Pod, Job, bucket claim...) created in a tenant's
  * namespace: Pod Security at the enforced level (pods only), then every bound policy, with its
