@@ -4,6 +4,10 @@
  * variables, failurePolicy and messages. CEL is evaluated by @bufbuild/cel (with the strings
  * extension); see `evaluatePolicy` for what differs from an API server.
  */
+import type { CelInput } from '@bufbuild/cel';
+import { compile, run, toCel } from './cel-env';
+
+export { parseQuantity, toCel } from './cel-env';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -102,11 +106,6 @@ export interface PolicyResult {
   /** Denial messages (or, for a binding with only Warn/Audit actions, the warnings). */
   messages: string[];
 }
-
-import type { CelInput } from '@bufbuild/cel';
-import { compile, run, toCel } from './cel-env';
-
-export { parseQuantity, toCel } from './cel-env';
 
 const NOT_APPLICABLE: PolicyResult = { applies: false, allowed: true, messages: [] };
 
