@@ -41,7 +41,7 @@ const receiverSchema = z
     error: 'needs exactly one of email, webhook, pagerduty',
   });
 
-export const DEFAULT_RECEIVERS = [
+const DEFAULT_RECEIVERS = [
   { name: 'site-oncall', webhook: { url: { secret: 'alertmanager-receivers', key: 'oncall-url' } } },
   { name: 'heartbeat', webhook: { url: { secret: 'alertmanager-receivers', key: 'heartbeat-url' } } },
 ];
@@ -76,7 +76,7 @@ export const monitoringSchema = z
           .default([])
           .describe('Stores Prometheus also writes to. @default none'),
       })
-      .default({ tier: 'scratch', sizeGiB: 500, retentionDays: 45, remoteWrite: [] }),
+      .prefault({}),
     alerting: z
       .strictObject({
         receivers: z
@@ -94,6 +94,6 @@ export const monitoringSchema = z
             'Receiver of the always-firing Watchdog alert, so that silence (a dead alerting path) is noticed. @default heartbeat, if defined',
           ),
       })
-      .default({ receivers: DEFAULT_RECEIVERS }),
+      .prefault({}),
   })
   .describe("The site's metrics store and alert routing.");

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { GPU_IDS, NIC_IDS, SYSTEM_IDS } from './catalogue';
-import { DEFAULT_RECEIVERS, monitoringSchema } from './schema-monitoring';
+import { monitoringSchema } from './schema-monitoring';
 import { cidr, dnsLabel, IPV4, isoDate, pinnedImage, positiveInt, SEMVER_TAG } from './schema-primitives';
 import { storageSchema } from './schema-storage';
 
@@ -380,10 +380,7 @@ const siteSchema = z.strictObject({
     })
     .default({})
     .describe('Phase 1 thresholds (fleet acceptance values unless set here) and sign-off.'),
-  monitoring: monitoringSchema.default({
-    prometheus: { tier: 'scratch', sizeGiB: 500, retentionDays: 45, remoteWrite: [] },
-    alerting: { receivers: DEFAULT_RECEIVERS },
-  }),
+  monitoring: monitoringSchema.prefault({}),
   services: z
     .strictObject({
       inference: z
