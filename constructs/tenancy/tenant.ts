@@ -6,7 +6,7 @@ import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
-import { type RailPlan, siteCpus, siteGpus, siteMemoryGiB, type Site } from '../../config';
+import { poolGpus, type RailPlan, siteCpus, siteGpus, siteMemoryGiB, type Site } from '../../config';
 import { CustomResource } from '../custom-resource';
 import { PROGRAMME_LABEL } from '../scheduling/kueue-queues';
 import { NCCL_CONFIG_MAP } from '../fabric/fabric-settings';
@@ -15,7 +15,7 @@ import { ADMISSION_POLICIES, KUEUE, PRIORITY_CLASS, siteLabels, TENANT_LABEL } f
 
 export { TENANT_LABEL } from '../contract';
 import { TIERS } from '../storage/storage-tiers';
-import { GPU_RESOURCE, gpuResources, migActive } from '../gpu/gpu-resources';
+import { GPU_RESOURCE, migActive, migResource } from '../gpu/gpu-resources';
 import { addRailAttachments, railAnnotation, railResources } from '../fabric/rail-networks';
 
 /** The LocalQueue every tenant namespace has; jobs set `kueue.x-k8s.io/queue-name: default`. */
@@ -303,19 +303,17 @@ export function tenantQuota(site: Site, tenant: Tenant, buckets = false): Record
       `${Math.floor(tierTB[t] * share * 1000)}G`,
     ]),
   );
-  const slices: Record<string, number> = {};
+  // Each MIG profile: the slices of as many GPUs as the tenant has, at most what the site has.
+  const onSite: Record<string, number> = {};
+  const ofTenant: Record<string, number> = {};
   for (const pool of site.nodePools.filter((p) => migActive(site, p))) {
-    for (const [resource, count] of Object.entries(gpuResources(pool, true))) slices[resource] = (slices[resource] ?? 0) + count;
+    for (const [profile, perGpu] of Object.entries(pool.mig.profiles ?? {})) {
+      const key = `requests.${migResource(profile)}`;
+      onSite[key] = (onSite[key] ?? 0) + poolGpus(pool) * perGpu;
+      ofTenant[key] = Math.max(ofTenant[key] ?? 0, tenant.gpus * perGpu);
+    }
   }
-  const mig = Object.fromEntries(
-    site.nodePools
-      .filter((p) => migActive(site, p))
-      .flatMap((p) => Object.entries(p.mig.profiles ?? {}))
-      .map(([profile, perGpu]) => {
-        const resource = `nvidia.com/mig-${profile}`;
-        return [`requests.${resource}`, String(Math.min(slices[resource] ?? 0, tenant.gpus * perGpu))];
-      }),
-  );
+  const mig = Object.fromEntries(Object.keys(onSite).map((k) => [k, String(Math.min(onSite[k], ofTenant[k]))]));
   return {
     [`requests.${GPU_RESOURCE}`]: String(tenant.gpus),
     ...mig,
