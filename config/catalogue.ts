@@ -44,6 +44,12 @@ export interface GpuSpec {
   readonly pci: { readonly vendor: string; readonly device: string };
   /** Text in the name `nvidia-smi --query-gpu=name` prints for this model, for inventory checks. */
   readonly smiName: string;
+  /**
+   * GPUs one scale-up fabric (NVLink, AMD Infinity Fabric) joins in the system this GPU ships in:
+   * the 8 of an HGX/DGX board, the 72 of a GB200 NVL72 rack, 1 for a PCIe card without a bridge.
+   * Where it exceeds a node's GPUs the domain spans nodes, and jobs can ask to stay inside one.
+   */
+  readonly scaleUpDomainGpus: number;
 }
 
 export interface NicSpec {
@@ -99,6 +105,7 @@ export const GPUS = {
     migProfiles: ['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'],
     pci: { vendor: '10de', device: '2330' },
     smiName: 'H100 80GB HBM3',
+    scaleUpDomainGpus: 8,
   },
   // NVIDIA H200 Tensor Core GPU datasheet (H200 SXM column), nvidia.com/en-us/data-center/h200;
   // MIG profiles: NVIDIA MIG User Guide, "H200 MIG Profiles".
@@ -117,6 +124,7 @@ export const GPUS = {
     migProfiles: ['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb'],
     pci: { vendor: '10de', device: '2335' },
     smiName: 'H200',
+    scaleUpDomainGpus: 8,
   },
   // NVIDIA DGX B200 datasheet (system figures divided by its 8 GPUs; sparse figures halved);
   // MIG profiles: NVIDIA MIG User Guide, "B200 MIG Profiles".
@@ -135,9 +143,11 @@ export const GPUS = {
     migProfiles: ['1g.23gb', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb'],
     pci: { vendor: '10de', device: '2901' },
     smiName: 'B200',
+    scaleUpDomainGpus: 8,
   },
-  // NVIDIA GB200 NVL72 datasheet (rack figures divided by its 72 Blackwell GPUs; sparse halved);
-  // MIG profiles: NVIDIA MIG User Guide, "GB200 MIG Profiles".
+  // NVIDIA GB200 NVL72 datasheet (rack figures divided by its 72 Blackwell GPUs; sparse halved;
+  // "a 72-GPU NVLink domain that acts as a single, massive GPU"); MIG profiles: NVIDIA MIG User
+  // Guide, "GB200 MIG Profiles".
   'GB200-NVL72': {
     id: 'GB200-NVL72',
     vendor: 'nvidia',
@@ -153,6 +163,7 @@ export const GPUS = {
     migProfiles: ['1g.23gb', '1g.47gb', '2g.47gb', '3g.93gb', '4g.93gb', '7g.186gb'],
     pci: { vendor: '10de', device: '2941' },
     smiName: 'GB200',
+    scaleUpDomainGpus: 72,
   },
   // AMD Instinct MI300X datasheet (peak, without sparsity), amd.com/en/products/accelerators/instinct/mi300/mi300x.
   // AMD compute partitioning (CPX/NPS) is not MIG, hence no MIG profiles.
@@ -171,9 +182,10 @@ export const GPUS = {
     migProfiles: [],
     pci: { vendor: '1002', device: '74a1' },
     smiName: 'MI300X',
+    scaleUpDomainGpus: 8,
   },
   // NVIDIA L40S datasheet, nvidia.com/en-us/data-center/l40s (no FP64 tensor cores; FP64 runs at
-  // 1/64 of the 91.6 TFLOP/s FP32 rate); the L40S has no MIG.
+  // 1/64 of the 91.6 TFLOP/s FP32 rate); the L40S has no MIG and no NVLink ("NVLink support: No").
   L40S: {
     id: 'L40S',
     vendor: 'nvidia',
@@ -189,6 +201,7 @@ export const GPUS = {
     migProfiles: [],
     pci: { vendor: '10de', device: '26b9' },
     smiName: 'L40S',
+    scaleUpDomainGpus: 1,
   },
 } as const satisfies Record<string, GpuSpec>;
 

@@ -72,6 +72,16 @@ export function poolGpus(pool: Pick<NodePool, 'nodes' | 'gpusPerNode'>): number 
   return pool.nodes * pool.gpusPerNode;
 }
 
+/**
+ * Nodes one multi-node NVLink domain holds (18 GB200 NVL72 trays), or undefined where the domain
+ * ends at the node (an HGX board, a PCIe card). GPU Feature Discovery labels such nodes with their
+ * domain (`nvidia.com/gpu.clique`), which Kueue can place a job inside.
+ */
+export function nvlinkDomainNodes(pool: Pick<NodePool, 'gpu' | 'gpusPerNode'>): number | undefined {
+  const { gpu } = pool;
+  return gpu.vendor === 'nvidia' && gpu.scaleUpDomainGpus > pool.gpusPerNode ? gpu.scaleUpDomainGpus / pool.gpusPerNode : undefined;
+}
+
 /** GPUs in a site. */
 export function siteGpus(site: Pick<Site, 'nodePools'>): number {
   return site.nodePools.reduce((sum, pool) => sum + poolGpus(pool), 0);

@@ -28,6 +28,11 @@ export const NODE_LABELS = {
   /** Set by ops on the node that carries a WAN uplink (value: the uplink's name). */
   uplink: `${LABEL_PREFIX}/uplink`,
   hostname: 'kubernetes.io/hostname',
+  /**
+   * Set by GPU Feature Discovery on nodes of a multi-node NVLink domain (GB200 NVL72): the domain,
+   * as `<cluster UUID>.<clique id>`. Read by the NVLink topology.
+   */
+  gpuClique: 'nvidia.com/gpu.clique',
   /** Read by the GPU Operator's MIG manager to pick the node's layout. */
   migConfig: 'nvidia.com/mig.config',
 } as const;
@@ -110,6 +115,13 @@ export const NVIDIA_RUNTIME_CLASS = 'nvidia';
 export const KUEUE = {
   cohort: 'factory',
   topology: 'factory-topology',
+  /** Topology of pools whose NVLink domain spans nodes: block > NVLink domain > host. */
+  nvlinkTopology: 'factory-topology-nvlink',
+  /**
+   * Suffix of the flavor of a pool on the NVLink topology. A ResourceFlavor's topology cannot change
+   * once set, so a pool that moves onto that topology gets a new flavor rather than an edited one.
+   */
+  nvlinkFlavorSuffix: '-nvlink',
   /** ClusterQueue and LocalQueue of the acceptance checks and health checks. */
   acceptanceQueue: 'acceptance',
   /**

@@ -346,6 +346,18 @@ describe('hardware profiles', () => {
     );
   });
 
+  test('a multi-node NVLink pool is whole racks of one domain each: 70 trays in 4 racks are refused', () => {
+    const short = new ConfigCopy().replace('sites/pl.yaml', '        nodes: 72\n', '        nodes: 70\n');
+    expect(short.problems().join('\n')).toMatch(
+      /sites\/pl\.yaml:\d+:\d+: sites\[0\]\.nodePools\[0\]\.nodes: 70 GB200-NVL72 nodes in 4 racks: one NVLink domain is a rack of 18 nodes \(72 GPUs\), so the pool must be racks\.count x 18 = 72 nodes \(allowed: whole racks\)/,
+    );
+    const fiveRacks = new ConfigCopy().replace('sites/pl.yaml', 'racks: { count: 4, perBlock: 4 }', 'racks: { count: 5, perBlock: 4 }');
+    expect(fiveRacks.problems().join('\n')).toMatch(/72 GB200-NVL72 nodes in 5 racks: .* must be racks\.count x 18 = 90 nodes/);
+    // 8-GPU boards end their NVLink domain at the node: any rack size passes.
+    const h100 = new ConfigCopy().replace('sites/pl.yaml', '        nodes: 8\n', '        nodes: 7\n');
+    expect(h100.problems().join('\n')).not.toMatch(/NVLink domain/);
+  });
+
   test('cores and memory come from the pool, else its system, else the documented guess; quotas follow', () => {
     const f = loadOrThrow(FIXTURE_CONFIG_DIR);
     const cz = f.sites.find((s) => s.id === 'cz-prague')!;

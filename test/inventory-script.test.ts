@@ -24,11 +24,22 @@ const H100: Node = {
 let server: Server;
 let api: string;
 let served: Node = H100;
+/** Other nodes the stand-in API server knows, for label-selector lists. */
+let others: Record<string, string>[] = [];
 const requests: { path: string; authorization?: string }[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
+    const url = new URL(req.url ?? '/', 'http://api');
+    if (url.pathname === '/api/v1/nodes' && url.searchParams.has('labelSelector')) {
+      // Equality selectors only (key=value), as the API server reads them.
+      const [key, value] = url.searchParams.get('labelSelector')!.split('=');
+      const items = [served.labels, ...others].filter((labels) => labels[key] === value).map((labels) => ({ metadata: { labels } }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'NodeList', items }));
+      return;
+    }
     if (req.url !== '/api/v1/nodes/gpu-07') {
       res.writeHead(404).end('{}');
       return;
@@ -138,4 +149,49 @@ test('every rail HCA must be there, up and at the fabric rate; the failure names
   // DGX compute ports are not contiguous: an HCA the rail plan names that the node lacks.
   const missing = await inventory(H100, 8, { RAIL_HCAS: 'mlx5_0,mlx5_11' });
   expect(missing.output).toMatch(/rail HCA mlx5_11 missing/);
+});
+
+describe('a tray of a multi-node NVLink domain (GB200 NVL72)', () => {
+  const clique = '3f9a2c1e-7b4d-4e0a-9c61-2d5b8e7f1a03.1';
+  const tray: Node = {
+    labels: { 'nvidia.com/gpu.count': '4', 'nvidia.com/gpu.product': 'NVIDIA-GB200', 'nvidia.com/gpu.clique': clique },
+    allocatable: { 'nvidia.com/gpu': '4' },
+  };
+  const gb200 = {
+    EXPECTED_GPUS: '4',
+    EXPECTED_NICS: '4',
+    GPU_MODEL: 'GB200',
+    RAIL_HCAS: 'mlx5_0,mlx5_1,mlx5_2,mlx5_3',
+    NVLINK_DOMAIN_NODES: '18',
+  };
+  /** `n` other trays in domain `id`. */
+  const trays = (n: number, id = clique) => Array.from({ length: n }, () => ({ 'nvidia.com/gpu.clique': id }));
+  afterEach(() => {
+    others = [];
+  });
+
+  test('passes when its domain holds all 18 trays, counted by the clique label through the API', async () => {
+    others = [...trays(17), ...trays(18, 'another-rack.1')];
+    const run = await inventory(tray, 4, gb200);
+    expect(run.output).toMatch(/^nvlink domain 3f9a2c1e-\S+\.1: 18\/18 nodes$/m);
+    expect(run).toMatchObject({ status: 0 });
+    const list = new URL(requests.at(-1)!.path, 'http://api');
+    expect([list.pathname, list.searchParams.get('labelSelector')]).toEqual(['/api/v1/nodes', `nvidia.com/gpu.clique=${clique}`]);
+  });
+
+  test('fails without a clique label (NVLink fabric not up) or with trays missing from its domain', async () => {
+    const { 'nvidia.com/gpu.clique': _, ...unlabelled } = tray.labels;
+    const alone = await inventory({ ...tray, labels: unlabelled }, 4, gb200);
+    expect(alone.status).toBe(1);
+    expect(alone.output).toMatch(/FAIL inventory gpu-07: no nvidia.com\/gpu.clique label/);
+
+    others = trays(16);
+    const short = await inventory(tray, 4, gb200);
+    expect(short.status).toBe(1);
+    expect(short.output).toMatch(/NVLink domain 3f9a2c1e-\S+ holds 17 nodes, 18 expected/);
+  });
+
+  test('nodes of other pools are not asked for a domain', async () => {
+    expect((await inventory(H100, 8, { NVLINK_DOMAIN_NODES: '' })).output).toMatch(/^PASS inventory gpu-07$/m);
+  });
 });

@@ -7,6 +7,7 @@ import { HEALTH_CHECK_SCHEDULES, gpuPerfThresholds } from '../constructs/accepta
 import { gpuResources, migActive } from '../constructs/gpu/gpu-resources';
 import { splitProportionally } from '../constructs/scheduling/private/quota-split';
 import { kueueConfiguration } from '../constructs/scheduling/kueue';
+import { poolFlavor } from '../constructs/scheduling/kueue-queues';
 import { deployOrder, type SiteStacks } from '../stacks/fleet';
 import { rolloutPlan } from '../tools/rollout';
 import { ConfigCopy, buildSites, fleet, manifests, releaseValues, resources, site } from './util';
@@ -270,6 +271,28 @@ describe('Kueue', () => {
     ]);
   });
 
+  test('a pool whose NVLink domain spans nodes gets its own flavor on a topology with the domain as a level', () => {
+    const pl = platform('pl-warsaw');
+    const topologies = Object.fromEntries(pl.filter((m) => m.kind === 'Topology').map((t) => [t.metadata.name, t.spec.levels]));
+    expect(topologies['factory-topology-nvlink']).toEqual([
+      { nodeLabel: 'ai-factory.eu/block' },
+      { nodeLabel: 'nvidia.com/gpu.clique' },
+      { nodeLabel: 'kubernetes.io/hostname' },
+    ]);
+    const flavors = Object.fromEntries(pl.filter((m) => m.kind === 'ResourceFlavor').map((f) => [f.metadata.name, f.spec]));
+    // GB200 NVL72 trays: a new flavor name, since a flavor's topology cannot change once set.
+    expect(flavors['gb200-nvlink']).toMatchObject({
+      nodeLabels: { 'ai-factory.eu/pool': 'gb200' },
+      topologyName: 'factory-topology-nvlink',
+    });
+    expect(flavors.gb200).toBeUndefined();
+    expect(flavors['h100-mig'].topologyName).toBe('factory-topology');
+    const acceptance = pl.find((m) => m.kind === 'ClusterQueue' && m.metadata.name === 'acceptance')!;
+    expect(acceptance.spec.resourceGroups[0].flavors.map((f: { name: string }) => f.name)).toEqual(['gb200-nvlink', 'h100-mig']);
+    // Sites without such pools have no NVLink topology.
+    expect(cz.filter((m) => m.kind === 'Topology').map((t) => t.metadata.name)).toEqual(['factory-topology']);
+  });
+
   test('one ClusterQueue per programme in one cohort, with fair sharing and the configured borrowing limit', () => {
     const queues = cz.filter((m) => m.kind === 'ClusterQueue');
     expect(queues.map((q) => q.metadata.name).sort()).toEqual(['academic', 'acceptance', 'acceptance-spread', 'industrial', 'sme']);
@@ -288,7 +311,7 @@ describe('Kueue', () => {
       if (s.phase === 1) {
         const acceptance = queues.find((x) => x.metadata.name === 'acceptance')!;
         for (const pool of s.nodePools) {
-          const flavor = acceptance.spec.resourceGroups[0].flavors.find((f: { name: string }) => f.name === pool.name);
+          const flavor = acceptance.spec.resourceGroups[0].flavors.find((f: { name: string }) => f.name === poolFlavor(pool));
           expect(flavor.resources.find((r: { name: string }) => r.name === 'nvidia.com/gpu').nominalQuota).toBe(
             pool.nodes * pool.gpusPerNode,
           );
@@ -301,7 +324,7 @@ describe('Kueue', () => {
           const capacity = gpuResources(pool, migActive(s, pool));
           const flavor = q.spec.resourceGroups
             .flatMap((g: { flavors: { name: string; resources: { name: string; nominalQuota: number }[] }[] }) => g.flavors)
-            .find((f: { name: string }) => f.name === pool.name);
+            .find((f: { name: string }) => f.name === poolFlavor(pool));
           const [resource, units] = Object.entries(capacity)[0] as [string, number];
           const perGpu = units / (pool.nodes * pool.gpusPerNode);
           return sum + flavor.resources.find((r: { name: string }) => r.name === resource).nominalQuota / perGpu;

@@ -5,9 +5,10 @@
  */
 import { Testing } from 'cdktf/lib/testing';
 import { parse as parseYaml, stringify } from 'yaml';
-import type { Fleet, Site } from '../config';
+import { type Fleet, nvlinkDomainNodes, type Site } from '../config';
 import { buildFleet } from '../stacks/fleet';
 import {
+  admission,
   admissionProblems,
   contentionProblems,
   crdOrderProblems,
@@ -111,6 +112,40 @@ describe('site model: each rule fails when its behaviour breaks', () => {
     expect(placementProblems(out)).toEqual([
       expect.stringMatching(new RegExp(`Job/factory-acceptance/${job.metadata.name} selects pool \\S+ but does not tolerate its taints`)),
     ]);
+  });
+
+  test('a job can stay inside one NVLink domain of a multi-node NVLink pool, and no larger job is admitted there', () => {
+    // In Phase 1, where the acceptance queue owns every pool whole.
+    const f = fleet();
+    const nvlSites = f.sites.filter((s) => s.nodePools.some((p) => nvlinkDomainNodes(p) !== undefined));
+    expect(nvlSites.length).toBeGreaterThan(0);
+    for (const out of outputs({ ...f, sites: nvlSites.map((s) => ({ ...s, phase: 1 as const })) })) {
+      const site = nvlSites.find((s) => s.id === out.site)!;
+      for (const pool of site.nodePools.filter((p) => nvlinkDomainNodes(p) !== undefined)) {
+        const job = (count: number, level: string) => ({
+          name: `Job/factory-acceptance/nvl-${count}`,
+          labels: {},
+          namespace: 'factory-acceptance',
+          queue: 'acceptance',
+          count,
+          annotations: { 'kueue.x-k8s.io/podset-required-topology': level },
+          pod: {
+            nodeSelector: { 'ai-factory.eu/pool': pool.name },
+            tolerations: [{ key: 'ai-factory.eu/gpu-pool', operator: 'Equal', value: pool.name, effect: 'NoSchedule' }],
+            containers: [{ resources: { requests: { 'nvidia.com/gpu': String(pool.gpusPerNode), cpu: '8', memory: '64Gi' } } }],
+          },
+        });
+        const trays = nvlinkDomainNodes(pool)!;
+        expect(admission(out, job(trays, 'nvidia.com/gpu.clique'))).toBeUndefined();
+        expect(admission(out, job(trays + 1, 'nvidia.com/gpu.clique'))).toBe(
+          `it requires one nvidia.com/gpu.clique domain for ${trays + 1} x ${pool.gpusPerNode} GPUs, and one holds ${pool.gpu.scaleUpDomainGpus}`,
+        );
+        // The pool's topology has no rack level: a job asking for one would wait forever.
+        expect(admission(out, job(2, 'ai-factory.eu/rack'))).toBe(
+          `it asks for topology level ai-factory.eu/rack, and flavor ${pool.name}-nvlink's topology factory-topology-nvlink has levels ai-factory.eu/block, nvidia.com/gpu.clique, kubernetes.io/hostname`,
+        );
+      }
+    }
   });
 
   test('a quota too small, a resource not covered, or one podset split over flavors is never admitted', () => {

@@ -179,7 +179,7 @@ describe('GPUs only through requests', () => {
     expect(pods).toBeGreaterThan(20);
   });
 
-  test('the per-node inventory reads its node through the API, with a ServiceAccount that can only get nodes', () => {
+  test('the per-node inventory reads its node through the API, with a ServiceAccount that can only read nodes', () => {
     const o = out('cz-prague');
     const inventory = manifestsOf(o.platform).find((m) => m.metadata.name.startsWith('inventory-'));
     const spec = (inventory.kind === 'CronJob' ? inventory.spec.jobTemplate.spec : inventory.spec).template.spec;
@@ -189,7 +189,7 @@ describe('GPUs only through requests', () => {
     const env = Object.fromEntries(spec.containers[0].env.filter((e: Obj) => 'value' in e).map((e: Obj) => [e.name, e.value]));
     expect(env.MIN_MEMLOCK_KIB).toBe('unlimited');
     const roles = Object.values(o.platform.resource.kubernetes_cluster_role_v1 as Obj) as Obj[];
-    expect(roles.map((r) => r.rule)).toEqual([[{ api_groups: [''], resources: ['nodes'], verbs: ['get'] }]]);
+    expect(roles.map((r) => r.rule)).toEqual([[{ api_groups: [''], resources: ['nodes'], verbs: ['get', 'list'] }]]);
   });
 });
 

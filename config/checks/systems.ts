@@ -1,4 +1,4 @@
-import type { Site } from '../model';
+import { nvlinkDomainNodes, type Site } from '../model';
 import { poolRails } from '../rails';
 import { at, type Finding, type SiteRef } from './finding';
 
@@ -55,6 +55,21 @@ export function checkSystems(site: Site, ref: SiteRef): Finding[] {
     };
     expect('railHcas', railHcas, 'hca');
     expect('railInterfaces', railInterfaces, site.interconnect.fabric === 'roce' ? 'ethernetInterface' : 'interface');
+  });
+  // A multi-node NVLink domain is one rack (an NVL72 rack's 18 trays): the racks hold whole domains,
+  // so the rack labels and the GPU Feature Discovery clique labels describe the same groups.
+  site.nodePools.forEach((pool, i) => {
+    const domain = nvlinkDomainNodes(pool);
+    if (domain === undefined) return;
+    if (pool.nodes !== pool.racks.count * domain) {
+      findings.push(
+        at(
+          ref,
+          ['nodePools', i, 'nodes'],
+          `${pool.nodes} ${pool.gpu.id} nodes in ${pool.racks.count} racks: one NVLink domain is a rack of ${domain} nodes (${pool.gpu.scaleUpDomainGpus} GPUs), so the pool must be racks.count x ${domain} = ${pool.racks.count * domain} nodes (allowed: whole racks)`,
+        ),
+      );
+    }
   });
   // Every rail pool whose system names its ports names the same ones: the site has one rail list.
   const named = site.nodePools.filter((p) => p.system?.computePorts && poolRails(p, railsPerNode) > 0);

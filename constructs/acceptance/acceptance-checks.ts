@@ -66,7 +66,8 @@ export class AcceptanceChecks extends Construct {
     const readNodes = `factory-acceptance-${NODE_READER}`;
     const role = new ClusterRoleV1(this, 'node-reader-role', {
       metadata: { name: readNodes, labels },
-      rule: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }],
+      // get: its own node; list: the other trays of its NVLink domain, by label.
+      rule: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] }],
     });
     new ClusterRoleBindingV1(this, 'node-reader-binding', {
       metadata: { name: readNodes, labels },

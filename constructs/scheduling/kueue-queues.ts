@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PROGRAMMES, healthCheckReserveGpus, poolGpus, type NodePool, type Programme, type Site } from '../../config';
+import { PROGRAMMES, healthCheckReserveGpus, nvlinkDomainNodes, poolGpus, type NodePool, type Programme, type Site } from '../../config';
 import { gpuResources, migActive } from '../gpu/gpu-resources';
 import { CustomResource } from '../custom-resource';
 import { ACCEPTANCE_NAMESPACE_LABEL, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
@@ -8,6 +8,11 @@ import { splitProportionally } from './private/quota-split';
 const KUEUE_API = 'kueue.x-k8s.io/v1beta2';
 export const COHORT = KUEUE.cohort;
 export const TOPOLOGY = KUEUE.topology;
+
+/** The flavor of a pool's GPUs: its name, or on a multi-node NVLink pool, its NVLink-topology flavor. */
+export function poolFlavor(pool: NodePool): string {
+  return nvlinkDomainNodes(pool) === undefined ? pool.name : `${pool.name}${KUEUE.nvlinkFlavorSuffix}`;
+}
 /** ClusterQueue of the acceptance checks (Phase 1: every pool) and health checks (Phase 2: a reserve). */
 export const ACCEPTANCE_QUEUE = KUEUE.acceptanceQueue;
 /** ClusterQueue of the checks that spread one pod per node without GPUs. */
@@ -31,7 +36,8 @@ export interface KueueQueuesProps {
 }
 
 /**
- * Kueue for a site: a Topology (block, rack, host), a ResourceFlavor per GPU pool on it, one
+ * Kueue for a site: a Topology (block, rack, host), a ResourceFlavor per GPU pool on it (on a
+ * second topology, block > NVLink domain > host, for pools whose NVLink domain spans nodes), one
  * ClusterQueue per access programme in one cohort with fair sharing and nominal quotas from config
  * split over the pools by size, and the acceptance queue. Plus the workload priority classes.
  * @see https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/
@@ -49,12 +55,22 @@ export class KueueQueues extends Construct {
     cr('topology', 'Topology', TOPOLOGY, {
       levels: [{ nodeLabel: NODE_LABELS.block }, { nodeLabel: NODE_LABELS.rack }, { nodeLabel: NODE_LABELS.hostname }],
     });
+    // An NVL72 rack is one NVLink domain; GPU Feature Discovery names it on each tray. With the
+    // domain as a level, a job asks to stay inside one (podset-required-topology: the clique
+    // label). Kueue does not combine DRA with topology placement, so ComputeDomains (IMEX
+    // channels across the trays) are not requested here.
+    if (site.nodePools.some((pool) => nvlinkDomainNodes(pool) !== undefined)) {
+      cr('topology-nvlink', 'Topology', KUEUE.nvlinkTopology, {
+        levels: [{ nodeLabel: NODE_LABELS.block }, { nodeLabel: NODE_LABELS.gpuClique }, { nodeLabel: NODE_LABELS.hostname }],
+      });
+    }
     for (const pool of site.nodePools) {
+      const nvlink = nvlinkDomainNodes(pool) !== undefined;
       this.flavors.push(
-        cr(`flavor-${pool.name}`, 'ResourceFlavor', pool.name, {
+        cr(`flavor-${poolFlavor(pool)}`, 'ResourceFlavor', poolFlavor(pool), {
           nodeLabels: { [NODE_LABELS.pool]: pool.name },
           tolerations: [poolToleration(pool.name)],
-          topologyName: TOPOLOGY,
+          topologyName: nvlink ? KUEUE.nvlinkTopology : TOPOLOGY,
         }),
       );
       cr(`flavor-${pool.name}-spread`, 'ResourceFlavor', `${pool.name}${KUEUE.spreadFlavorSuffix}`, {
@@ -103,7 +119,7 @@ export class KueueQueues extends Construct {
         };
       });
     const group = (byPool: (pool: NodePool, i: number) => unknown[]) => [
-      { coveredResources: covered, flavors: site.nodePools.map((pool, i) => ({ name: pool.name, resources: byPool(pool, i) })) },
+      { coveredResources: covered, flavors: site.nodePools.map((pool, i) => ({ name: poolFlavor(pool), resources: byPool(pool, i) })) },
     ];
 
     const queue = (name: string, namespaceSelector: Record<string, unknown>, groups: unknown[]) => {

@@ -1,6 +1,7 @@
 /** Kueue's rules: resource coverage, flavor assignment, topology-aware placement, quota. */
 import { parse as parseYaml } from 'yaml';
-import { manifestsOf, type Obj, releases, resourcesOf, selects, type SiteOutput, type Workload, workloads } from './output';
+import { GPUS, type GpuId } from '../../config';
+import { manifestsOf, type Obj, poolNodes, releases, resourcesOf, selects, type SiteOutput, type Workload, workloads } from './output';
 
 /** The ClusterQueue of the acceptance and health checks. */
 const ACCEPTANCE_QUEUE = 'acceptance';
@@ -62,6 +63,36 @@ export function clusterQueues(out: SiteOutput): ClusterQueue[] {
         })),
       })),
     }));
+}
+
+/** The pool of each ResourceFlavor, from the pool label it selects. */
+export function flavorPools(out: SiteOutput): Record<string, string> {
+  return Object.fromEntries(
+    manifestsOf(out.platform)
+      .filter((m) => m.kind === 'ResourceFlavor')
+      .map((m) => [m.metadata.name, m.spec.nodeLabels?.['ai-factory.eu/pool']]),
+  );
+}
+
+/** Each Topology's level labels, top down. */
+export function topologyLevels(out: SiteOutput): Record<string, string[]> {
+  return Object.fromEntries(
+    manifestsOf(out.platform)
+      .filter((m) => m.kind === 'Topology')
+      .map((m) => [m.metadata.name, (m.spec.levels ?? []).map((l: Obj) => l.nodeLabel)]),
+  );
+}
+
+/**
+ * GPUs in one domain of a topology level on a flavor's nodes, where the hardware fixes it: an
+ * NVLink clique holds the GPUs one NVLink domain joins (72 on GB200 NVL72). Undefined elsewhere.
+ */
+function domainGpus(out: SiteOutput, flavorLabels: Record<string, string>, level: string): number | undefined {
+  const pool = poolNodes(out).find((n) => n.pool === flavorLabels['ai-factory.eu/pool']);
+  const gpu = pool ? GPUS[pool.labels['ai-factory.eu/gpu'] as GpuId] : undefined;
+  if (!gpu) return undefined;
+  if (level === 'nvidia.com/gpu.clique') return gpu.scaleUpDomainGpus;
+  return undefined;
 }
 
 /** The resource prefixes Kueue's configuration leaves out of quota. */
@@ -160,6 +191,20 @@ export function admission(out: SiteOutput, w: Workload): string | undefined {
     return `topology-placed podset gets several flavors (${assigned.join(', ')}); topology-aware scheduling needs one`;
   if (topology && assigned.length > 0 && !flavors[assigned[0]]?.topologyName)
     return `topology-placed podset gets flavor ${assigned[0]}, which has no topology`;
+  if (topology && assigned.length > 0) {
+    // Kueue places a podset on a level of its flavor's Topology; a level the topology lacks
+    // leaves the workload inadmissible.
+    const name = flavors[assigned[0]].topologyName;
+    const levels = topologyLevels(out)[name] ?? [];
+    if (!levels.includes(topology))
+      return `it asks for topology level ${topology}, and flavor ${assigned[0]}'s topology ${name} has levels ${levels.join(', ') || 'none (missing)'}`;
+    // A required level holds the whole podset in one domain of it: one node, or one NVLink domain.
+    const required = w.annotations['kueue.x-k8s.io/podset-required-topology'];
+    const gpusPerPod = requests['nvidia.com/gpu'] ?? 0;
+    const domain = required ? domainGpus(out, flavors[assigned[0]].nodeLabels ?? {}, required) : undefined;
+    if (domain !== undefined && gpusPerPod * w.count > domain)
+      return `it requires one ${required} domain for ${w.count} x ${gpusPerPod} GPUs, and one holds ${domain}`;
+  }
   // Topology-aware placement pins each pod to a node by capacity and ignores pod anti-affinity:
   // pods meant to spread one per node only do so when each fills a node's GPUs.
   const spreads = ((w.pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) as Obj[]).some(

@@ -1,6 +1,6 @@
 /** The GPU Operator's MIG resources and Helm's CRD-before-use ordering. */
 import { manifestsOf, type Obj, poolNodes, type Release, releases, type SiteOutput } from './output';
-import { clusterQueues } from './kueue';
+import { clusterQueues, flavorPools } from './kueue';
 
 // ---------------------------------------------------------------- rule: MIG slices are not whole GPUs
 
@@ -14,9 +14,10 @@ export function migProblems(out: SiteOutput): string[] {
       `${out.site}: the GPU Operator runs the ${strategy} MIG strategy with partitioned pools (${partitioned.map((n) => n.pool).join(', ')}): slices are advertised as nvidia.com/gpu`,
     );
   }
+  const poolOf = flavorPools(out);
   for (const cq of clusterQueues(out)) {
     for (const flavor of cq.groups.flatMap((g) => g.flavors)) {
-      if (partitioned.some((n) => n.pool === flavor.name) && (flavor.quotas['nvidia.com/gpu']?.nominal ?? 0) > 0) {
+      if (partitioned.some((n) => n.pool === poolOf[flavor.name]) && (flavor.quotas['nvidia.com/gpu']?.nominal ?? 0) > 0) {
         problems.push(`${out.site}: ClusterQueue ${cq.name} offers whole GPUs (nvidia.com/gpu) on partitioned pool ${flavor.name}`);
       }
     }

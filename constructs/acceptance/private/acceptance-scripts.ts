@@ -10,9 +10,11 @@
  * its own Node object instead of claiming GPUs, so it never waits for a busy node and never
  * reaches a GPU outside a request. On rail nodes it also checks that containers may lock memory
  * without limit: a non-root process keeps no capability (IPC_LOCK included) across exec, so RDMA
- * memory registration in tenant pods rests on the runtime's locked-memory limit alone.
+ * memory registration in tenant pods rests on the runtime's locked-memory limit alone. On a pool
+ * whose NVLink domain spans nodes, the node must carry its domain (GPU Feature Discovery's clique
+ * label, set once the NVLink fabric is up) and the domain must hold all its trays.
  */
-export const INVENTORY_PY = `import json, os, resource, ssl, sys, urllib.request
+export const INVENTORY_PY = `import json, os, resource, ssl, sys, urllib.parse, urllib.request
 
 node = os.environ["NODE_NAME"]
 expected_gpus, expected_nics = int(os.environ["EXPECTED_GPUS"]), int(os.environ["EXPECTED_NICS"])
@@ -21,8 +23,12 @@ account = os.environ.get("SERVICE_ACCOUNT_DIR", "/var/run/secrets/kubernetes.io/
 api = os.environ.get("API_SERVER") or "https://%s:%s" % (os.environ["KUBERNETES_SERVICE_HOST"], os.environ["KUBERNETES_SERVICE_PORT"])
 token = open(os.path.join(account, "token")).read().strip()
 tls = ssl.create_default_context(cafile=os.path.join(account, "ca.crt")) if api.startswith("https:") else None
-request = urllib.request.Request(api + "/api/v1/nodes/" + node, headers={"Authorization": "Bearer " + token})
-status = json.load(urllib.request.urlopen(request, context=tls, timeout=30))
+
+def get(path):
+    request = urllib.request.Request(api + path, headers={"Authorization": "Bearer " + token})
+    return json.load(urllib.request.urlopen(request, context=tls, timeout=30))
+
+status = get("/api/v1/nodes/" + node)
 labels, allocatable = status["metadata"].get("labels", {}), status.get("status", {}).get("allocatable", {})
 gpus = int(labels.get("nvidia.com/gpu.count", "0"))
 product = labels.get("nvidia.com/gpu.product", "none")
@@ -58,6 +64,18 @@ for hca in filter(None, os.environ.get("RAIL_HCAS", "").split(",")):
             problems.append("rail HCA %s runs at %s, %d Gb/s expected" % (hca, rate, link_gbps))
     except (OSError, ValueError) as error:
         problems.append("rail HCA %s has no readable rate (%s)" % (hca, error))
+# NVLINK_DOMAIN_NODES: the trays of one multi-node NVLink domain, or empty where the domain is the node.
+domain_nodes = int(os.environ.get("NVLINK_DOMAIN_NODES") or 0)
+if domain_nodes:
+    clique = labels.get("nvidia.com/gpu.clique")
+    if not clique:
+        problems.append("no nvidia.com/gpu.clique label: the node is in no NVLink domain (fabric manager and NVLink switches up?)")
+    else:
+        selector = urllib.parse.quote("nvidia.com/gpu.clique=" + clique)
+        members = len(get("/api/v1/nodes?labelSelector=" + selector)["items"])
+        print("nvlink domain %s: %d/%d nodes" % (clique, members, domain_nodes))
+        if members != domain_nodes:
+            problems.append("NVLink domain %s holds %d nodes, %d expected" % (clique, members, domain_nodes))
 # MIN_MEMLOCK_KIB: "unlimited", a number of KiB, or empty (no requirement off the rails).
 needed, memlock = os.environ.get("MIN_MEMLOCK_KIB", ""), resource.getrlimit(resource.RLIMIT_MEMLOCK)[0]
 if needed and memlock != resource.RLIM_INFINITY and (needed == "unlimited" or memlock // 1024 < int(needed)):

@@ -2,7 +2,7 @@
  * The checks themselves: what each one runs, where (pool, node spread, host network), with which
  * resources and privileges, and the threshold it reports against.
  */
-import type { Fleet, NodePool, RailPlan, Site } from '../../../config';
+import { type Fleet, type NodePool, nvlinkDomainNodes, type RailPlan, type Site } from '../../../config';
 import { NCCL_CONFIG_MAP } from '../../fabric/fabric-settings';
 import {
   CHECK_LABEL,
@@ -94,7 +94,7 @@ export function inventoryCheck({ images, site, rails }: CheckInputs, pool: NodeP
     completions: pool.nodes,
     threshold: `${pool.gpusPerNode} x ${pool.gpu.id} and ${pool.nicsPerNode} fabric ports on each of ${pool.nodes} nodes${
       onRails ? `, every rail HCA active at ${site.interconnect.linkGbps} Gb/s` : ''
-    }`,
+    }${nvlinkDomainNodes(pool) ? `, ${nvlinkDomainNodes(pool)} nodes in each NVLink domain` : ''}`,
     pod: basePod(
       [
         {
@@ -114,6 +114,8 @@ export function inventoryCheck({ images, site, rails }: CheckInputs, pool: NodeP
               MIN_MEMLOCK_KIB: onRails ? 'unlimited' : '',
               RAIL_HCAS: onRails ? rails.rails.map((r) => r.hca).join(',') : '',
               LINK_GBPS: onRails ? site.interconnect.linkGbps : 0,
+              // Multi-node NVLink pools: the node's domain (clique label) holds all its trays.
+              NVLINK_DOMAIN_NODES: nvlinkDomainNodes(pool) ?? '',
             }),
           ],
           resources: resources('100m', '256Mi'),
