@@ -235,10 +235,10 @@ export const NICS = {
 /** A compute (rail) port of a system: its RDMA device and its host interface in each link mode. */
 export interface RailPort {
   readonly hca: string;
-  /** The interface in InfiniBand mode (IPoIB). */
-  readonly interface: string;
-  /** The interface when the port runs Ethernet (RoCE). */
-  readonly ethernetInterface: string;
+  /** The interface in InfiniBand mode (IPoIB), where the vendor's guide names it. */
+  readonly interface?: string;
+  /** The interface when the port runs Ethernet (RoCE), where the vendor's guide names it. */
+  readonly ethernetInterface?: string;
 }
 
 /** A GPU system as delivered: what a node of a pool is, from its vendor's user guide. */
@@ -249,6 +249,8 @@ export interface SystemProfile {
   readonly gpusPerNode: number;
   /** Physical CPU cores of the node (all sockets). */
   readonly cpuCores: number;
+  /** Hardware threads per core as shipped (2 with Intel Hyper-Threading on, 1 on Arm Grace): the kubelet counts threads. */
+  readonly threadsPerCore: number;
   /** System memory, GiB (GPU memory not included). */
   readonly memoryGiB: number;
   /**
@@ -281,6 +283,7 @@ const DGX_HOPPER_PORTS: readonly RailPort[] = [
 const DGX_HOPPER = {
   gpusPerNode: 8,
   cpuCores: 112,
+  threadsPerCore: 2,
   memoryGiB: 2048,
   computePorts: DGX_HOPPER_PORTS,
   otherPorts: ['mlx5_1', 'mlx5_2', 'mlx5_7', 'mlx5_8'],
@@ -289,7 +292,8 @@ const DGX_HOPPER = {
 
 export const SYSTEMS = {
   // NVIDIA DGX H100/H200 User Guide, "Hardware Overview": 2x Intel Xeon Platinum 8480C (56 cores
-  // each), 2 TB memory, 8 H100 SXM; "Network Modules" for the ports.
+  // each, 2 threads per core with Hyper-Threading), 2 TB memory, 8 H100 SXM; "Network Modules" for
+  // the ports. The inventory check confirms the threads on delivered nodes (allocatable CPUs).
   'DGX-H100': { ...DGX_HOPPER, id: 'DGX-H100', name: 'NVIDIA DGX H100', gpu: 'H100-SXM-80GB' },
   // The same chassis and network modules with H200 GPUs (DGX H100/H200 User Guide).
   'DGX-H200': { ...DGX_HOPPER, id: 'DGX-H200', name: 'NVIDIA DGX H200', gpu: 'H200-SXM-141GB' },
@@ -301,20 +305,41 @@ export const SYSTEMS = {
     gpu: 'B200-SXM-180GB',
     gpusPerNode: 8,
     cpuCores: 112,
+    threadsPerCore: 2,
     memoryGiB: 2048,
     source: 'https://docs.nvidia.com/dgx/dgxb200-user-guide/introduction-to-dgxb200.html',
   },
   // NVIDIA GB200 NVL72 datasheet: each compute tray holds two GB200 superchips, i.e. 2 Grace CPUs
-  // (72 Arm Neoverse V2 cores each) with 480 GB LPDDR5X each, and 4 Blackwell GPUs; 18 trays form
-  // one 72-GPU NVLink domain.
+  // (72 Arm Neoverse V2 cores each, one thread per core) with 480 GB LPDDR5X each, and 4 Blackwell
+  // GPUs; 18 trays form one 72-GPU NVLink domain.
   'GB200-NVL72-tray': {
     id: 'GB200-NVL72-tray',
     name: 'NVIDIA GB200 NVL72 compute tray',
     gpu: 'GB200-NVL72',
     gpusPerNode: 4,
     cpuCores: 144,
+    threadsPerCore: 1,
     memoryGiB: 894,
     source: 'https://www.nvidia.com/en-us/data-center/gb200-nvl72/',
+  },
+  // NVIDIA's DGX GB200 tray: the GB200 NVL72 tray above, with the ports of NVIDIA Mission Control's
+  // North-South network deployment guide ("GB200 Compute Tray" table): the four ConnectX-7 OSFP
+  // cluster ports are mlx5_0, mlx5_1 (left bay) and mlx5_4, mlx5_5 (right bay); the BlueField-3
+  // storage and in-band ports sit between them (mlx5_2, mlx5_3 left; mlx5_6, mlx5_7 right). The
+  // guide names no interfaces, so the site's railInterfaces or the defaults apply. Other vendors'
+  // trays number their ports differently: they use GB200-NVL72-tray and the site's railHcas.
+  'DGX-GB200-tray': {
+    id: 'DGX-GB200-tray',
+    name: 'NVIDIA DGX GB200 compute tray',
+    gpu: 'GB200-NVL72',
+    gpusPerNode: 4,
+    cpuCores: 144,
+    threadsPerCore: 1,
+    memoryGiB: 894,
+    computePorts: [{ hca: 'mlx5_0' }, { hca: 'mlx5_1' }, { hca: 'mlx5_4' }, { hca: 'mlx5_5' }],
+    otherPorts: ['mlx5_2', 'mlx5_3', 'mlx5_6', 'mlx5_7'],
+    source:
+      'https://docs.nvidia.com/mission-control/docs/ext-north-south-network-gb200-deploy-guide/2.3.0/ext-north-south-network-gb200-intro.html',
   },
 } as const satisfies Record<string, SystemProfile>;
 
@@ -325,5 +350,15 @@ export const GPU_IDS = Object.keys(GPUS) as [GpuId, ...GpuId[]];
 export const NIC_IDS = Object.keys(NICS) as [NicId, ...NicId[]];
 export const SYSTEM_IDS = Object.keys(SYSTEMS) as [SystemId, ...SystemId[]];
 
-/** Cores and memory assumed for a node of a pool that names no system and states neither. */
-export const GUESSED_NODE = { cpuCores: 112, memoryGiB: 2048 } as const;
+/**
+ * Share of installed memory the kernel reports (MemTotal, the kubelet's capacity): firmware, the
+ * crash kernel and early reservations keep a few percent, so quotas never count nameplate memory.
+ */
+export const KERNEL_VISIBLE_MEMORY = 0.97;
+
+/**
+ * CPUs (as the kubelet counts them) and memory assumed for a node of a pool that names no system
+ * and states neither: a two-socket server's cores without their second threads, on the low side
+ * so that the queues never count more than the nodes hold.
+ */
+export const GUESSED_NODE = { cpus: 112, memoryGiB: 2048 } as const;

@@ -19,6 +19,7 @@ import { checkSiteStructure } from './checks/site-structure';
 import { checkSystems } from './checks/systems';
 import { checkStorage } from './checks/storage';
 import { resolveSite, type Fleet, type Site } from './model';
+import { poolRails, systemRailPorts } from './rails';
 import { fleetFileSchema, siteFileSchema, type FleetFile, type SiteConfig, type SiteFile } from './schema';
 import { issuesToProblems } from './schema-issues';
 import { SourceFile, type Problem } from './source';
@@ -70,7 +71,7 @@ function salvageFleet(raw: unknown): { fleet: FleetFile; broken: Set<string> } {
   // the real defaults are skipped.
   const fastest = NIC_IDS.reduce((a, b) => (NICS[b].portGbps > NICS[a].portGbps ? b : a));
   const fleet = {
-    defaults: part('defaults', { gpuDriverVersion: '0', nodeOverheadW: 0, nic: fastest }),
+    defaults: part('defaults', { gpuDriverVersion: '0', nodeOverheadW: 0, nic: fastest, nodeReserved: { cpus: 0, memoryGiB: 0 } }),
     acceptance: part('acceptance', {
       ncclBusBwGBps: 1,
       dcgmDiagLevel: 1,
@@ -188,7 +189,7 @@ export function loadFleet(dir: string = DEFAULT_CONFIG_DIR, options: LoadOptions
   if (problems.length === 0 && fleetFile) {
     const { name, charts, backend, images, waves } = fleetFile;
     const notes = sites
-      .flatMap(({ config, ref }) => guessedNodeSizes(config, ref))
+      .flatMap(({ config, site, ref }) => [...guessedNodeSizes(config, ref), ...guessedRailHcas(site, ref)])
       .map((f) => sources.get(f.file)!.problem(f.path, f.message));
     return { ok: true, fleet: { name, charts, backend, images, waves, sites: sites.map((s) => s.site) }, notes: sortProblems(notes) };
   }
@@ -209,6 +210,20 @@ function sortProblems(problems: Problem[]): Problem[] {
   return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
+/** A site whose rail HCAs are a guess: rail pools, no system that names its ports, no railHcas. */
+function guessedRailHcas(site: Site, ref: SiteRef): Finding[] {
+  const { railsPerNode, railHcas } = site.interconnect;
+  const pools = site.nodePools.filter((p) => poolRails(p, railsPerNode) > 0);
+  if (pools.length === 0 || railHcas || systemRailPorts(pools)) return [];
+  return [
+    at(
+      ref,
+      ['interconnect'],
+      `the rail HCAs of pools ${pools.map((p) => p.name).join(', ')} default to mlx5_0..mlx5_${railsPerNode - 1}, a guess: DGX systems put storage and in-band ports between the compute ports (set each pool's system, or interconnect.railHcas)`,
+    ),
+  ];
+}
+
 /** Pools whose node size is a guess: no system named, and cores or memory not stated. */
 function guessedNodeSizes(config: SiteConfig, ref: SiteRef): Finding[] {
   return config.nodePools.flatMap((pool, i) => {
@@ -220,7 +235,7 @@ function guessedNodeSizes(config: SiteConfig, ref: SiteRef): Finding[] {
       at(
         ref,
         ['nodePools', i],
-        `pool ${pool.name} names no system and leaves ${missing} unset: queue and tenant quotas assume ${GUESSED_NODE.cpuCores} cores and ${GUESSED_NODE.memoryGiB} GiB per node, a guess (set system, or state them)`,
+        `pool ${pool.name} names no system and leaves ${missing} unset: queue and tenant quotas assume ${GUESSED_NODE.cpus} CPUs and ${GUESSED_NODE.memoryGiB} GiB per node, a guess (set system, or state them)`,
       ),
     ];
   });

@@ -2,7 +2,7 @@
  * The resolved fleet model handed to constructs and stacks: config with fleet defaults applied
  * and catalogue ids replaced by their typed specs.
  */
-import { GPUS, GUESSED_NODE, NICS, SYSTEMS, type GpuSpec, type NicSpec, type SystemProfile } from './catalogue';
+import { GPUS, GUESSED_NODE, KERNEL_VISIBLE_MEMORY, NICS, SYSTEMS, type GpuSpec, type NicSpec, type SystemProfile } from './catalogue';
 import type { AcceptanceThresholds, BackendConfig, ChartKey, ChartPin, FleetFile, NodePoolConfig, SiteConfig, SiteFile } from './schema';
 import { poolRails } from './rails';
 
@@ -13,10 +13,17 @@ export interface NodePool extends Omit<NodePoolConfig, 'gpu' | 'nic' | 'nodeOver
   readonly nic: NicSpec;
   /** The node's system profile, when the pool names one. */
   readonly system?: SystemProfile;
-  /** CPU cores per node: the pool's, else its system's, else a guess. */
+  /** CPUs per node as the kubelet counts them: the pool's, else its system's cores x threads, else a guess. */
   readonly cpusPerNode: number;
   /** Memory per node, GiB: the pool's, else its system's, else a guess. */
   readonly memoryGiBPerNode: number;
+  /**
+   * What pods can have of a node, what quotas count: its CPUs, and the memory the kernel sees of what
+   * is installed, less the fleet's `nodeReserved`.
+   */
+  readonly allocatable: { readonly cpus: number; readonly memoryGiB: number };
+  /** Which of the node's sizes are the documented guess (no system, not stated). */
+  readonly guessed: { readonly cpus: boolean; readonly memoryGiB: boolean };
   /** Non-GPU power per node, W. */
   readonly nodeOverheadW: number;
 }
@@ -53,14 +60,22 @@ export function resolveSite(fleet: FleetFile, country: Country, file: string, si
     gpuDriverVersion: site.gpuDriverVersion ?? fleet.defaults.gpuDriverVersion,
     nodePools: site.nodePools.map((pool) => {
       const system: SystemProfile | undefined = pool.system ? SYSTEMS[pool.system] : undefined;
+      const cpusPerNode = pool.cpusPerNode ?? (system ? system.cpuCores * system.threadsPerCore : GUESSED_NODE.cpus);
+      const memoryGiBPerNode = pool.memoryGiBPerNode ?? system?.memoryGiB ?? GUESSED_NODE.memoryGiB;
+      const reserved = fleet.defaults.nodeReserved;
       return {
         ...pool,
         system,
         gpu: GPUS[pool.gpu],
         nic: NICS[pool.nic ?? fleet.defaults.nic],
         nodeOverheadW: pool.nodeOverheadW ?? fleet.defaults.nodeOverheadW,
-        cpusPerNode: pool.cpusPerNode ?? system?.cpuCores ?? GUESSED_NODE.cpuCores,
-        memoryGiBPerNode: pool.memoryGiBPerNode ?? system?.memoryGiB ?? GUESSED_NODE.memoryGiB,
+        cpusPerNode,
+        memoryGiBPerNode,
+        allocatable: {
+          cpus: Math.max(0, cpusPerNode - reserved.cpus),
+          memoryGiB: Math.max(0, Math.floor(memoryGiBPerNode * KERNEL_VISIBLE_MEMORY) - reserved.memoryGiB),
+        },
+        guessed: { cpus: pool.cpusPerNode === undefined && !system, memoryGiB: pool.memoryGiBPerNode === undefined && !system },
       };
     }),
     acceptance: { ...fleet.acceptance, ...defined, ...(signOff ? { signOff } : {}) },
@@ -87,14 +102,14 @@ export function siteGpus(site: Pick<Site, 'nodePools'>): number {
   return site.nodePools.reduce((sum, pool) => sum + poolGpus(pool), 0);
 }
 
-/** CPU cores of a site. */
+/** CPUs pods can have across a site (what the quotas share out). */
 export function siteCpus(site: Pick<Site, 'nodePools'>): number {
-  return site.nodePools.reduce((sum, pool) => sum + pool.nodes * pool.cpusPerNode, 0);
+  return site.nodePools.reduce((sum, pool) => sum + pool.nodes * pool.allocatable.cpus, 0);
 }
 
-/** Memory of a site, GiB. */
+/** Memory pods can have across a site, GiB. */
 export function siteMemoryGiB(site: Pick<Site, 'nodePools'>): number {
-  return site.nodePools.reduce((sum, pool) => sum + pool.nodes * pool.memoryGiBPerNode, 0);
+  return site.nodePools.reduce((sum, pool) => sum + pool.nodes * pool.allocatable.memoryGiB, 0);
 }
 
 /** IT power of a site at full load, W: GPUs at TDP plus each node's overhead. */

@@ -38,7 +38,7 @@ export function defaultRailInterface(fabric: Site['interconnect']['fabric'], ind
 /** The compute ports of the first rail pool whose system names them, if any. */
 export function systemRailPorts(
   pools: readonly Pick<NodePool, 'system'>[],
-): readonly { hca: string; interface: string; ethernetInterface: string }[] | undefined {
+): readonly { hca: string; interface?: string; ethernetInterface?: string }[] | undefined {
   return pools.find((p) => p.system?.computePorts)?.system?.computePorts;
 }
 

@@ -165,6 +165,27 @@ export const fleetFileSchema = z.strictObject({
         .describe('NVIDIA data-centre driver the GPU Operator installs unless a site overrides it.'),
       nodeOverheadW: positiveInt.max(20000).describe('Power a node draws besides its GPUs (CPUs, NICs, fans, switches share), W.'),
       nic: z.enum(NIC_IDS).describe('NIC model of a pool that does not name one.'),
+      nodeReserved: z
+        .strictObject({
+          cpus: z
+            .number()
+            .int()
+            .min(0)
+            .max(64)
+            .describe("CPUs pods cannot have: the kubelet's system-reserved and kube-reserved, plus the node daemons' requests."),
+          memoryGiB: z
+            .number()
+            .int()
+            .min(0)
+            .max(1024)
+            .describe(
+              "Memory pods cannot have, GiB: the kubelet's system-reserved, kube-reserved and eviction threshold, plus the node daemons' requests.",
+            ),
+        })
+        .default({ cpus: 8, memoryGiB: 64 })
+        .describe(
+          "What each node keeps from tenant pods: queue and tenant quotas count a node's CPUs, and 97% of its memory (what the kernel sees), less this; the inventory check fails a node whose allocatable CPUs or memory fall short of what the quotas count. @default { cpus: 8, memoryGiB: 64 }",
+        ),
     })
     .describe('Fleet-wide defaults a site may override.'),
   acceptance: acceptanceThresholdsSchema,
@@ -214,7 +235,9 @@ const nodePoolSchema = z.strictObject({
   cpusPerNode: positiveInt
     .max(1024)
     .optional()
-    .describe("CPU cores per node, for queue and namespace quotas. @default the system's, else 112 (a guess: state it)"),
+    .describe(
+      "CPUs per node as the kubelet counts them (hardware threads), for queue and namespace quotas. @default the system's cores x threads per core, else 112 (a guess: state it)",
+    ),
   memoryGiBPerNode: positiveInt
     .max(65536)
     .optional()

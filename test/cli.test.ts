@@ -157,12 +157,16 @@ describe('commands', () => {
     const good = run('tools/validate.ts', { FACTORY_CONFIG_DIR: FIXTURE_CONFIG_DIR });
     expect(good.status).toBe(0);
     expect(good.stdout).toMatch(/: 6 sites, 3168 GPUs, 3933 PFLOP\/s BF16 dense, config valid/);
-    // Each pool that leaves its node size to the guess gets a note, still exit 0.
+    // Each pool that leaves its node size to the guess gets a note, and each site whose rail HCAs
+    // are guessed; still exit 0.
     for (const line of good.stderr.trim().split('\n')) {
       expect(line).toMatch(
-        /^note: \S+sites\/\w+\.yaml:\d+:\d+: sites\[\d+\]\.nodePools\[\d+\]: pool \S+ names no system and leaves cpusPerNode and memoryGiBPerNode unset: queue and tenant quotas assume 112 cores and 2048 GiB per node, a guess \(set system, or state them\)$/,
+        /^note: \S+sites\/\w+\.yaml:\d+:\d+: sites\[\d+\]\.(nodePools\[\d+\]: pool \S+ names no system and leaves cpusPerNode and memoryGiBPerNode unset: queue and tenant quotas assume 112 CPUs and 2048 GiB per node, a guess \(set system, or state them\)|interconnect: the rail HCAs of pools \S+( \S+)* default to mlx5_0\.\.mlx5_\d, a guess: DGX systems put storage and in-band ports between the compute ports \(set each pool's system, or interconnect\.railHcas\))$/,
       );
     }
+    expect(good.stderr).toMatch(
+      /sites\/pl\.yaml:\d+:\d+: sites\[0\]\.interconnect: the rail HCAs of pools gb200, h100-mig default to mlx5_0\.\.mlx5_3/,
+    );
 
     const described = new ConfigCopy().replace(
       'sites/cz.yaml',
@@ -171,6 +175,7 @@ describe('commands', () => {
     );
     const notes = run('tools/validate.ts', { FACTORY_CONFIG_DIR: described.dir }).stderr;
     const cz = notes.split('\n').filter((l) => l.includes('/sites/cz.yaml:'));
+    // Its h200 system names the rail ports, so only h100-mig's node size is left to a guess.
     expect(cz).toEqual([expect.stringMatching(/cz\.yaml:24:\d+: sites\[0\]\.nodePools\[1\]: pool h100-mig names no system/)]);
 
     const config = new ConfigCopy().replace('sites/es.yaml', 'fabric: infiniband', 'fabric: infiniband-ndr');

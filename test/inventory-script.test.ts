@@ -195,3 +195,19 @@ describe('a tray of a multi-node NVLink domain (GB200 NVL72)', () => {
     expect((await inventory(H100, 8, { NVLINK_DOMAIN_NODES: '' })).output).toMatch(/^PASS inventory gpu-07$/m);
   });
 });
+
+test('a node must allow pods the CPUs and memory the queues count for it', async () => {
+  const counted = { MIN_CPUS: '216', MIN_MEMORY_GIB: '1922' };
+  // As a DGX H100 reports itself: 224 threads less 0.5 reserved; of 2 TiB installed the kernel
+  // sees ~2015 GiB, less ~20 GiB the kubelet keeps.
+  const dgx = { ...H100, allocatable: { ...H100.allocatable, cpu: '223500m', memory: '2042880Mi' } };
+  const ok = await inventory(dgx, 8, counted);
+  expect(ok.output).toMatch(/^allocatable: 223\.5 CPUs\/216 counted, 1995 GiB\/1922 counted$/m);
+  expect(ok.status).toBe(0);
+  // Hyper-Threading off: half the CPUs the queues hand out.
+  const noSmt = await inventory({ ...dgx, allocatable: { ...dgx.allocatable, cpu: '111500m' } }, 8, counted);
+  expect(noSmt.status).toBe(1);
+  expect(noSmt.output).toMatch(/FAIL inventory gpu-07: 111\.5 CPUs allocatable, the queues count 216/);
+  const small = await inventory({ ...dgx, allocatable: { ...dgx.allocatable, memory: '1048576Ki' } }, 8, counted);
+  expect(small.output).toMatch(/FAIL inventory gpu-07: 1 GiB allocatable, the queues count 1922 GiB/);
+});

@@ -84,7 +84,7 @@ describe('loader', () => {
     expect(config.problems()).toMatchInlineSnapshot(`
       [
         "config/fleet.yaml:77:3: defaults.nodeOverheadW: required key is missing (expected a number)",
-        "config/fleet.yaml:78:3: defaults.nodeOverheadWatts: unknown key "nodeOverheadWatts" (did you mean "nodeOverheadW"?); allowed keys: gpuDriverVersion, nodeOverheadW, nic",
+        "config/fleet.yaml:78:3: defaults.nodeOverheadWatts: unknown key "nodeOverheadWatts" (did you mean "nodeOverheadW"?); allowed keys: gpuDriverVersion, nodeOverheadW, nic, nodeReserved",
         "config/sites/es.yaml:16:9: sites[0].nodePools[0].nodes: required key is missing (expected a number)",
         "config/sites/es.yaml:19:9: sites[0].nodePools[0].nodez: unknown key "nodez" (did you mean "nodes"?); allowed keys: name, system, gpu, gpusPerNode, nodes, nicsPerNode, nic, nodeOverheadW, cpusPerNode, memoryGiBPerNode, nodeNamePrefix, racks, rails, mig",
       ]

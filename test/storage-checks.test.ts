@@ -253,6 +253,15 @@ describe('storage check in the loader', () => {
     `);
   });
 
+  test('a cluster network is unique across the fleet, like every other block', () => {
+    const config = new ConfigCopy().replace('sites/es.yaml', 'clusterNetwork: 10.43.16.0/20', 'clusterNetwork: 10.62.16.0/21');
+    expect(config.problems()).toEqual([
+      expect.stringMatching(
+        /^config\/sites\/es\.yaml:\d+:\d+: sites\[0\]\.storage\.clusterNetwork: "10\.62\.16\.0\/21" overlaps ro-bucharest storage \(\S+ro\.yaml\) "10\.62\.16\.0\/20"; every block must be unique across the fleet$/,
+      ),
+    ]);
+  });
+
   test('rejects unknown storage keys and values outside the device classes', () => {
     const config = new ConfigCopy()
       .replace('sites/pl.yaml', 'deviceClass: nvme', 'deviceClass: flash')

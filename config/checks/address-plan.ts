@@ -23,7 +23,9 @@ interface Block {
   readonly cidr: Cidr;
   readonly site: Site;
   readonly ref: SiteRef;
-  readonly key: Network;
+  /** Where the block is written, under the site, and what messages call it. */
+  readonly path: readonly (string | number)[];
+  readonly key: Network | 'clusterNetwork';
 }
 
 const aligned = (cidr: Cidr) => networkOf(cidr) === cidr.text;
@@ -65,7 +67,7 @@ export function checkAddressBlocks(site: Site, ref: SiteRef): Finding[] {
 
 /**
  * No two address blocks overlap, within a site or across the whole fleet (sites are routed to
- * each other and to the research networks). Sort-and-sweep keeps it O(n log n) in the blocks.
+ * each other and to the research networks), Ceph cluster networks included. Sort-and-sweep keeps it O(n log n) in the blocks.
  * Misaligned blocks are reported by checkAddressBlocks and left out here. A conflict between two
  * files is reported on the changed one when `isChanged` tells.
  */
@@ -78,19 +80,25 @@ export function checkAddressPlans(
   for (const { site, ref } of sites) {
     for (const key of NETWORKS) {
       const cidr = parseCidr(site.interconnect.addressPlan[key]);
-      if (aligned(cidr)) blocks.push({ cidr, site, ref, key });
+      if (aligned(cidr)) blocks.push({ cidr, site, ref, key, path: ['interconnect', 'addressPlan', key] });
     }
+    // Ceph's cluster network, where a site has its own: routed like the rest, so unique too.
+    const cluster = site.storage.backend === 'rook-ceph' ? site.storage.clusterNetwork : undefined;
+    if (cluster !== undefined && aligned(parseCidr(cluster)))
+      blocks.push({ cidr: parseCidr(cluster), site, ref, key: 'clusterNetwork', path: ['storage', 'clusterNetwork'] });
   }
   blocks.sort((a, b) => a.cidr.start - b.cidr.start || b.cidr.end - a.cidr.end);
   let widest: Block | undefined;
   for (const block of blocks) {
-    if (widest && overlaps(widest.cidr, block.cidr)) {
+    // Within a site, the storage check reports a cluster network's overlap in its own words.
+    const sameSiteCluster = widest?.site === block.site && (widest.key === 'clusterNetwork' || block.key === 'clusterNetwork');
+    if (widest && overlaps(widest.cidr, block.cidr) && !sameSiteCluster) {
       const [blamed, other] = isChanged(widest.ref.file) && !isChanged(block.ref.file) ? [widest, block] : [block, widest];
       const where = other.site === blamed.site ? `this site's ${other.key}` : `${other.site.id} ${other.key} (${other.site.file})`;
       findings.push(
         at(
           blamed.ref,
-          ['interconnect', 'addressPlan', blamed.key],
+          [...blamed.path],
           `"${blamed.cidr.text}" overlaps ${where} "${other.cidr.text}"; every block must be unique across the fleet`,
         ),
       );

@@ -40,6 +40,17 @@ export function checkSiteStructure(site: Site, ref: SiteRef): Finding[] {
         ),
       );
     }
+    // Kueue flavors are named after pools with these suffixes: a pool named so would collide.
+    const suffix = ['-spread', '-nvlink'].find((end) => pool.name.endsWith(end));
+    if (suffix) {
+      findings.push(
+        at(
+          ref,
+          ['nodePools', i, 'name'],
+          `"${pool.name}" ends in "${suffix}", which names the pools' Kueue flavors (allowed: any other name)`,
+        ),
+      );
+    }
     if (pool.racks.perBlock > pool.racks.count) {
       findings.push(
         at(ref, ['nodePools', i, 'racks', 'perBlock'], `${pool.racks.perBlock} is more than the pool's ${pool.racks.count} racks`),

@@ -37,8 +37,9 @@ export function checkSystems(site: Site, ref: SiteRef): Finding[] {
       given: readonly string[] | undefined,
       field: 'hca' | 'interface' | 'ethernetInterface',
     ) => {
-      if (!given) return;
       const wanted = ports.slice(0, railsPerNode).map((p) => p[field]);
+      // Interfaces the vendor's guide does not name are the site's to choose.
+      if (!given || wanted.some((name) => name === undefined)) return;
       if (given.join() === wanted.join()) return;
       const stray = given.filter((name) => system.otherPorts?.includes(name));
       findings.push(
@@ -56,11 +57,33 @@ export function checkSystems(site: Site, ref: SiteRef): Finding[] {
     expect('railHcas', railHcas, 'hca');
     expect('railInterfaces', railInterfaces, site.interconnect.fabric === 'roce' ? 'ethernetInterface' : 'interface');
   });
+  // The kubelet's reservation must leave pods something on every node.
+  site.nodePools.forEach((pool, i) => {
+    if (pool.allocatable.cpus <= 0 || pool.allocatable.memoryGiB <= 0) {
+      findings.push(
+        at(
+          ref,
+          ['nodePools', i],
+          `pool ${pool.name}: nodes of ${pool.cpusPerNode} CPUs and ${pool.memoryGiBPerNode} GiB leave pods nothing after the fleet's defaults.nodeReserved (allowed: nodes larger than what the kubelet reserves)`,
+        ),
+      );
+    }
+  });
   // A multi-node NVLink domain is one rack (an NVL72 rack's 18 trays): the racks hold whole domains,
   // so the rack labels and the GPU Feature Discovery clique labels describe the same groups.
   site.nodePools.forEach((pool, i) => {
     const domain = nvlinkDomainNodes(pool);
     if (domain === undefined) return;
+    if (!Number.isInteger(domain)) {
+      findings.push(
+        at(
+          ref,
+          ['nodePools', i, 'gpusPerNode'],
+          `${pool.gpusPerNode} GPUs per node do not divide ${pool.gpu.id}'s NVLink domain of ${pool.gpu.scaleUpDomainGpus} GPUs (allowed: a divisor, e.g. 4 per tray)`,
+        ),
+      );
+      return;
+    }
     if (pool.nodes !== pool.racks.count * domain) {
       findings.push(
         at(

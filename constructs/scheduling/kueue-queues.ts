@@ -1,13 +1,26 @@
+import { DataKubernetesResources } from '@cdktf/provider-kubernetes/lib/data-kubernetes-resources';
 import { Construct } from 'constructs';
 import { PROGRAMMES, healthCheckReserveGpus, nvlinkDomainNodes, poolGpus, type NodePool, type Programme, type Site } from '../../config';
 import { gpuResources, migActive } from '../gpu/gpu-resources';
 import { CustomResource } from '../custom-resource';
-import { ACCEPTANCE_NAMESPACE_LABEL, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
+import { ACCEPTANCE_NAMESPACE, ACCEPTANCE_NAMESPACE_LABEL, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
 import { splitProportionally } from './private/quota-split';
 
 const KUEUE_API = 'kueue.x-k8s.io/v1beta2';
 export const COHORT = KUEUE.cohort;
 export const TOPOLOGY = KUEUE.topology;
+
+/**
+ * Terraform condition: no Workload among the `lists` (Kueue Workloads, as kubernetes_resources data
+ * sources list them, one namespace each) holds quota on flavor `flavor` and has not finished.
+ */
+export function flavorIdleCondition(lists: readonly string[], flavor: string): string {
+  // try() around each walk: a Workload not yet admitted has no podSetAssignments, a new one no conditions.
+  const flavors = 'flatten(try([for a in w.status.admission.podSetAssignments : values(a.flavors)], []))';
+  const finished = 'contains(try([for c in w.status.conditions : format("%s=%s", c.type, c.status)], []), "Finished=True")';
+  const all = `flatten([${lists.join(', ')}])`;
+  return `\${length([for w in ${all} : w.metadata.name if contains(${flavors}, ${JSON.stringify(flavor)}) && !${finished}]) == 0}`;
+}
 
 /** The flavor of a pool's GPUs: its name, or on a multi-node NVLink pool, its NVLink-topology flavor. */
 export function poolFlavor(pool: NodePool): string {
@@ -64,15 +77,32 @@ export class KueueQueues extends Construct {
         levels: [{ nodeLabel: NODE_LABELS.block }, { nodeLabel: NODE_LABELS.gpuClique }, { nodeLabel: NODE_LABELS.hostname }],
       });
     }
+    // A pool moving onto the NVLink topology leaves its old flavor: once that is deleted, Kueue
+    // forgets the quota and the nodes its running workloads hold, and would admit new ones onto
+    // busy trays. So the plan stops while any unfinished Workload still holds the old flavor.
+    // The provider lists one namespace per data source: the checks' and each tenant's.
+    let workloads: DataKubernetesResources[] | undefined;
     for (const pool of site.nodePools) {
       const nvlink = nvlinkDomainNodes(pool) !== undefined;
-      this.flavors.push(
-        cr(`flavor-${poolFlavor(pool)}`, 'ResourceFlavor', poolFlavor(pool), {
-          nodeLabels: { [NODE_LABELS.pool]: pool.name },
-          tolerations: [poolToleration(pool.name)],
-          topologyName: nvlink ? KUEUE.nvlinkTopology : TOPOLOGY,
-        }),
-      );
+      const flavor = cr(`flavor-${poolFlavor(pool)}`, 'ResourceFlavor', poolFlavor(pool), {
+        nodeLabels: { [NODE_LABELS.pool]: pool.name },
+        tolerations: [poolToleration(pool.name)],
+        topologyName: nvlink ? KUEUE.nvlinkTopology : TOPOLOGY,
+      });
+      if (nvlink) {
+        workloads ??= [ACCEPTANCE_NAMESPACE, ...site.tenants.map((t) => t.name)].map(
+          (namespace) =>
+            new DataKubernetesResources(this, `workloads-${namespace}`, { apiVersion: KUEUE_API, kind: 'Workload', namespace }),
+        );
+        const lists = workloads.map((w) => `data.kubernetes_resources.${w.friendlyUniqueId}.objects`);
+        flavor.resource.addOverride('lifecycle.precondition', [
+          {
+            condition: flavorIdleCondition(lists, pool.name),
+            error_message: `Kueue workloads are still admitted on flavor ${pool.name}, which pool ${pool.name} leaves for ${poolFlavor(pool)} (NVLink topology). Deploy once they have finished, or stop the ClusterQueues from admitting (stopPolicy: Hold) and wait: deleting the flavor under them would let Kueue admit new work onto their nodes.`,
+          },
+        ]);
+      }
+      this.flavors.push(flavor);
       cr(`flavor-${pool.name}-spread`, 'ResourceFlavor', `${pool.name}${KUEUE.spreadFlavorSuffix}`, {
         nodeLabels: { [NODE_LABELS.pool]: pool.name },
         tolerations: [poolToleration(pool.name)],
@@ -107,9 +137,9 @@ export class KueueQueues extends Construct {
       covered.map((name) => {
         const capacity =
           name === 'cpu'
-            ? pool.nodes * pool.cpusPerNode
+            ? pool.nodes * pool.allocatable.cpus
             : name === 'memory'
-              ? pool.nodes * pool.memoryGiBPerNode
+              ? pool.nodes * pool.allocatable.memoryGiB
               : (resourcesOf(pool)[name] ?? 0);
         const format = (n: number) => (name === 'memory' ? `${n}Gi` : n);
         return {

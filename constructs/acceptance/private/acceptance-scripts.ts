@@ -10,7 +10,8 @@
  * its own Node object instead of claiming GPUs, so it never waits for a busy node and never
  * reaches a GPU outside a request. On rail nodes it also checks that containers may lock memory
  * without limit: a non-root process keeps no capability (IPC_LOCK included) across exec, so RDMA
- * memory registration in tenant pods rests on the runtime's locked-memory limit alone. On a pool
+ * memory registration in tenant pods rests on the runtime's locked-memory limit alone. The node
+ * must allow pods the CPUs and memory the queues count for it. On a pool
  * whose NVLink domain spans nodes, the node must carry its domain (GPU Feature Discovery's clique
  * label, set once the NVLink fabric is up) and the domain must hold all its trays.
  */
@@ -64,6 +65,20 @@ for hca in filter(None, os.environ.get("RAIL_HCAS", "").split(",")):
             problems.append("rail HCA %s runs at %s, %d Gb/s expected" % (hca, rate, link_gbps))
     except (OSError, ValueError) as error:
         problems.append("rail HCA %s has no readable rate (%s)" % (hca, error))
+# The queues count MIN_CPUS and MIN_MEMORY_GIB of each node for pods: the kubelet must allow as much.
+UNITS = {"m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+
+def quantity(text):
+    number = text.rstrip("kKMGTPimEe")
+    return float(number) * UNITS.get(text[len(number):], 1)
+
+min_cpus, min_memory_gib = float(os.environ.get("MIN_CPUS") or 0), float(os.environ.get("MIN_MEMORY_GIB") or 0)
+cpus, memory_gib = quantity(allocatable.get("cpu", "0")), quantity(allocatable.get("memory", "0")) / 2**30
+print("allocatable: %g CPUs/%g counted, %.0f GiB/%g counted" % (cpus, min_cpus, memory_gib, min_memory_gib))
+if cpus < min_cpus:
+    problems.append("%g CPUs allocatable, the queues count %g (threads per core, or the kubelet's reservation)" % (cpus, min_cpus))
+if memory_gib < min_memory_gib:
+    problems.append("%.0f GiB allocatable, the queues count %g GiB (installed memory, or the kubelet's reservation)" % (memory_gib, min_memory_gib))
 # NVLINK_DOMAIN_NODES: the trays of one multi-node NVLink domain, or empty where the domain is the node.
 domain_nodes = int(os.environ.get("NVLINK_DOMAIN_NODES") or 0)
 if domain_nodes:

@@ -94,7 +94,7 @@ export function inventoryCheck({ images, site, rails }: CheckInputs, pool: NodeP
     completions: pool.nodes,
     threshold: `${pool.gpusPerNode} x ${pool.gpu.id} and ${pool.nicsPerNode} fabric ports on each of ${pool.nodes} nodes${
       onRails ? `, every rail HCA active at ${site.interconnect.linkGbps} Gb/s` : ''
-    }${nvlinkDomainNodes(pool) ? `, ${nvlinkDomainNodes(pool)} nodes in each NVLink domain` : ''}`,
+    }${allocatableThreshold(pool)}${nvlinkDomainNodes(pool) ? `, ${nvlinkDomainNodes(pool)} nodes in each NVLink domain` : ''}`,
     pod: basePod(
       [
         {
@@ -114,6 +114,9 @@ export function inventoryCheck({ images, site, rails }: CheckInputs, pool: NodeP
               MIN_MEMLOCK_KIB: onRails ? 'unlimited' : '',
               RAIL_HCAS: onRails ? rails.rails.map((r) => r.hca).join(',') : '',
               LINK_GBPS: onRails ? site.interconnect.linkGbps : 0,
+              // What Kueue's and the tenants' quotas count of the node, where it is known (not a guess).
+              MIN_CPUS: pool.guessed.cpus ? '' : pool.allocatable.cpus,
+              MIN_MEMORY_GIB: pool.guessed.memoryGiB ? '' : pool.allocatable.memoryGiB,
               // Multi-node NVLink pools: the node's domain (clique label) holds all its trays.
               NVLINK_DOMAIN_NODES: nvlinkDomainNodes(pool) ?? '',
             }),
@@ -187,6 +190,15 @@ export function gpuPerfCheck({ images, site }: CheckInputs, pool: NodePool, node
       onPool(pool, name, true),
     ),
   };
+}
+
+/** The allocatable CPUs and memory the inventory requires, where the node's size is known. */
+function allocatableThreshold(pool: NodePool): string {
+  const known = [
+    pool.guessed.cpus ? '' : `${pool.allocatable.cpus} CPUs`,
+    pool.guessed.memoryGiB ? '' : `${pool.allocatable.memoryGiB} GiB`,
+  ].filter(Boolean);
+  return known.length ? `, at least ${known.join(' and ')} allocatable` : '';
 }
 
 /** Rail networks, RDMA devices and memory pinning for a pod that talks over the fabric. */
