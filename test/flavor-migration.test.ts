@@ -90,19 +90,19 @@ test('the NVLink flavor carries that condition over the checks’ and every tena
     const nvlink = Object.entries(platform.resource.kubernetes_manifest as Obj).filter(
       ([, r]) => r.manifest.kind === 'ResourceFlavor' && r.manifest.spec.topologyName === 'factory-topology-nvlink',
     );
-    const lists = Object.values((platform.data?.kubernetes_resources ?? {}) as Obj);
+    const workloadLists = Object.entries((platform.data?.kubernetes_resources ?? {}) as Obj).filter(([, d]) => d.kind === 'Workload');
+    const lists = workloadLists.map(([, d]) => d);
     if (nvlink.length === 0) {
       expect(lists).toEqual([]);
       continue;
     }
     expect(lists.map((d) => d.namespace).sort()).toEqual(['factory-acceptance', ...stacks.site.tenants.map((t) => t.name)].sort());
-    expect(lists.every((d) => d.kind === 'Workload' && d.api_version === 'kueue.x-k8s.io/v1beta2')).toBe(true);
+    expect(lists.every((d) => d.api_version === 'kueue.x-k8s.io/v1beta2')).toBe(true);
     for (const [, flavor] of nvlink) {
       const pool = flavor.manifest.spec.nodeLabels['ai-factory.eu/pool'];
       const [precondition] = flavor.lifecycle.precondition;
       expect(precondition.condition).toContain(`"${pool}"`);
-      for (const name of Object.keys(platform.data.kubernetes_resources))
-        expect(precondition.condition).toContain(`data.kubernetes_resources.${name}.objects`);
+      for (const [name] of workloadLists) expect(precondition.condition).toContain(`data.kubernetes_resources.${name}.objects`);
       expect(precondition.error_message).toMatch(new RegExp(`still admitted on flavor ${pool}\\b`));
     }
   }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { Fleet, Site } from '../../config';
 import { METADATA_REPLICAS, NEARFULL_RATIO, TIER_POOLS, storageHosts } from '../../config/checks/storage';
 import { CustomResource } from '../custom-resource';
+import { DeployedSettingsGuard, joined, text } from '../live-guard';
 import { LABEL_PREFIX, PRIORITY_CLASS } from '../contract';
 
 /** Label the storage-node rule sets; Ceph daemons are placed on it. */
@@ -167,5 +168,31 @@ export class CephStorage extends Construct {
       preservePoolsOnDelete: true,
       gateway: { port: 80, instances: RGW_INSTANCES, priorityClassName: PRIORITY_CLASS.system },
     });
+
+    // What a deployed cluster cannot take back: its networks (Rook does not support changing
+    // them) and its pools' failure domain (a new CRUSH rule moves every object of the pool). The
+    // plan stops on either, naming the deployed value.
+    const networks = "Rook does not support changing a deployed cluster's networks: keep the deployed value, or migrate the cluster.";
+    new DeployedSettingsGuard(this, 'cluster-guard', this.cluster, [
+      {
+        name: 'storage (public) network',
+        read: (o) => joined(`${o}.spec.network.addressRanges.public`),
+        wanted: storageNetwork,
+        why: networks,
+      },
+      {
+        name: 'cluster network',
+        read: (o) => joined(`${o}.spec.network.addressRanges.cluster`),
+        wanted: clusterNetwork ?? storageNetwork,
+        why: networks,
+      },
+    ]);
+    const moves =
+      "A new failure domain rewrites the pool's CRUSH rule and moves all its data: keep the deployed value, or plan that migration outside a routine deploy.";
+    const domain = (rid: string, target: CustomResource, read: (o: string) => string) =>
+      new DeployedSettingsGuard(this, rid, target, [{ name: 'failure domain', read, wanted: failureDomain, why: moves }]);
+    domain('scratch-guard', this.scratchPool, (o) => text(`${o}.spec.failureDomain`));
+    domain('filesystem-guard', this.filesystem, (o) => joined(`distinct([for p in ${o}.spec.dataPools : p.failureDomain])`));
+    domain('object-store-guard', this.objectStore, (o) => text(`${o}.spec.dataPool.failureDomain`));
   }
 }
