@@ -10,10 +10,9 @@ import { Testing } from 'cdktf/lib/testing';
 import { flavorIdleCondition } from '../constructs/scheduling/kueue-queues';
 import { TerraformCli } from './terraform';
 import { buildSites, tempDir } from './util';
+import type { Obj } from './site-model/output';
 
 jest.setTimeout(60_000);
-
-type Obj = Record<string, any>;
 
 /** A Kueue Workload as the API returns it (kueue.x-k8s.io/v1beta2). */
 function workload(name: string, flavors: string[] | undefined, conditions: [string, string][] = []): Obj {

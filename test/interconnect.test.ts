@@ -9,8 +9,8 @@ import { RailNetworks } from '../constructs/fabric/rail-networks';
 import { GpuOperator } from '../constructs/gpu/gpu-operator';
 import { buildSites, ConfigCopy, FIXTURE_CONFIG_DIR, fleet, loadOrThrow, manifests, releaseValues, site } from './util';
 
-type Obj = Record<string, any>;
 import { SYSTEMS } from '../config/catalogue';
+import type { Obj } from './site-model/output';
 
 const build = (s: Site) => {
   const stack = new TerraformStack(Testing.app(), 'test');

@@ -154,7 +154,12 @@ test('every rail HCA must be there, up and at the fabric rate; the failure names
 describe('a tray of a multi-node NVLink domain (GB200 NVL72)', () => {
   const clique = '3f9a2c1e-7b4d-4e0a-9c61-2d5b8e7f1a03.1';
   const tray: Node = {
-    labels: { 'nvidia.com/gpu.count': '4', 'nvidia.com/gpu.product': 'NVIDIA-GB200', 'nvidia.com/gpu.clique': clique },
+    labels: {
+      'nvidia.com/gpu.count': '4',
+      'nvidia.com/gpu.product': 'NVIDIA-GB200',
+      'nvidia.com/gpu.clique': clique,
+      'ai-factory.eu/rack': 'gb200-r01',
+    },
     allocatable: { 'nvidia.com/gpu': '4' },
   };
   const gb200 = {
@@ -165,7 +170,8 @@ describe('a tray of a multi-node NVLink domain (GB200 NVL72)', () => {
     NVLINK_DOMAIN_NODES: '18',
   };
   /** `n` other trays in domain `id`. */
-  const trays = (n: number, id = clique) => Array.from({ length: n }, () => ({ 'nvidia.com/gpu.clique': id }));
+  const trays = (n: number, id = clique, rack = 'gb200-r01') =>
+    Array.from({ length: n }, () => ({ 'nvidia.com/gpu.clique': id, 'ai-factory.eu/rack': rack }));
   afterEach(() => {
     others = [];
   });
@@ -173,7 +179,7 @@ describe('a tray of a multi-node NVLink domain (GB200 NVL72)', () => {
   test('passes when its domain holds all 18 trays, counted by the clique label through the API', async () => {
     others = [...trays(17), ...trays(18, 'another-rack.1')];
     const run = await inventory(tray, 4, gb200);
-    expect(run.output).toMatch(/^nvlink domain 3f9a2c1e-\S+\.1: 18\/18 nodes$/m);
+    expect(run.output).toMatch(/^nvlink domain 3f9a2c1e-\S+\.1: 18\/18 nodes in rack gb200-r01$/m);
     expect(run).toMatchObject({ status: 0 });
     const list = new URL(requests.at(-1)!.path, 'http://api');
     expect([list.pathname, list.searchParams.get('labelSelector')]).toEqual(['/api/v1/nodes', `nvidia.com/gpu.clique=${clique}`]);
@@ -189,6 +195,13 @@ describe('a tray of a multi-node NVLink domain (GB200 NVL72)', () => {
     const short = await inventory(tray, 4, gb200);
     expect(short.status).toBe(1);
     expect(short.output).toMatch(/NVLink domain 3f9a2c1e-\S+ holds 17 nodes, 18 expected/);
+  });
+
+  test('fails when its domain spans racks: the NVLink cabling and the rack labels disagree', async () => {
+    others = [...trays(9), ...trays(8, clique, 'gb200-r02')];
+    const split = await inventory(tray, 4, gb200);
+    expect(split.status).toBe(1);
+    expect(split.output).toMatch(/NVLink domain 3f9a2c1e-\S+ spans racks gb200-r01, gb200-r02, one expected/);
   });
 
   test('nodes of other pools are not asked for a domain', async () => {

@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf/lib/testing';
 import { TerraformCli } from './terraform';
 import { buildSites, tempDir } from './util';
+import type { Obj } from './site-model/output';
 
 jest.setTimeout(120_000);
-
-type Obj = Record<string, any>;
 
 /** Every Rook-Ceph site's platform stack, synthesized. */
 const platforms = buildSites()

@@ -87,10 +87,15 @@ if domain_nodes:
         problems.append("no nvidia.com/gpu.clique label: the node is in no NVLink domain (fabric manager and NVLink switches up?)")
     else:
         selector = urllib.parse.quote("nvidia.com/gpu.clique=" + clique)
-        members = len(get("/api/v1/nodes?labelSelector=" + selector)["items"])
-        print("nvlink domain %s: %d/%d nodes" % (clique, members, domain_nodes))
+        items = get("/api/v1/nodes?labelSelector=" + selector)["items"]
+        members = len(items)
+        racks = sorted(set(i["metadata"].get("labels", {}).get("ai-factory.eu/rack", "none") for i in items))
+        print("nvlink domain %s: %d/%d nodes in rack %s" % (clique, members, domain_nodes, ", ".join(racks)))
         if members != domain_nodes:
             problems.append("NVLink domain %s holds %d nodes, %d expected" % (clique, members, domain_nodes))
+        # One domain is one rack: the rack labels (node names) and the NVLink cabling agree.
+        if len(racks) > 1:
+            problems.append("NVLink domain %s spans racks %s, one expected" % (clique, ", ".join(racks)))
 # MIN_MEMLOCK_KIB: "unlimited", a number of KiB, or empty (no requirement off the rails).
 needed, memlock = os.environ.get("MIN_MEMLOCK_KIB", ""), resource.getrlimit(resource.RLIMIT_MEMLOCK)[0]
 if needed and memlock != resource.RLIM_INFINITY and (needed == "unlimited" or memlock // 1024 < int(needed)):
