@@ -14,14 +14,19 @@ export interface DeployedSetting {
   readonly why: string;
 }
 
-/** Terraform expression: the string at `path`, or "" where it or anything above it is null or absent. */
-export function text(path: string): string {
-  return `try(${path} == null ? "" : ${path}, "")`;
+/**
+ * Terraform expression: the string at `path`, or `otherwise` where it or anything above it is null
+ * or absent (the provider returns every attribute the schema knows, null when unset). Pass the
+ * operator's default as `otherwise` where an unset field has one.
+ */
+export function text(path: string, otherwise = ''): string {
+  const fallback = JSON.stringify(otherwise);
+  return `try(${path} == null ? ${fallback} : ${path}, ${fallback})`;
 }
 
-/** Terraform expression: the list of strings at `path` joined with commas, or "" where it is null or absent. */
+/** Terraform expression: the strings of the list at `path` joined with commas (nulls left out), or "" where it is null or absent. */
 export function joined(path: string): string {
-  return `try(join(",", ${path}), "")`;
+  return `try(join(",", compact(${path})), "")`;
 }
 
 /**
@@ -51,6 +56,7 @@ export class DeployedSettingsGuard extends Construct {
       ...(metadata.namespace ? { namespace: metadata.namespace } : {}),
       fieldSelector: `metadata.name=${metadata.name}`,
     });
+    // The address as text (fqn is a token, which would nest an interpolation inside this one).
     const list = `data.kubernetes_resources.${live.friendlyUniqueId}.objects`;
     target.resource.addOverride('lifecycle.precondition', settingPreconditions(list, `${kind} ${metadata.name}`, settings));
   }

@@ -78,6 +78,12 @@ test('a deployed cluster keeps its networks: a new cluster network stops the pla
     // First deploy (nothing live), and a redeploy of the same networks: the plan goes on.
     expect(plan(json, 'CephCluster', []).status).toBe(0);
     expect(plan(json, 'CephCluster', deployed(cluster)).status).toBe(0);
+    // Deployed with a public range only: it replicates on that range, so a separate cluster network
+    // in the config is a change (refused), and the same range is not.
+    const publicOnly = plan(json, 'CephCluster', [
+      { metadata: { name: 'factory-ceph' }, spec: { network: { addressRanges: { public: [storage], cluster: null } } } },
+    ]);
+    expect(publicOnly.status).toBe(cluster === storage ? 0 : 1);
     // A cluster deployed before its networks were written (no addressRanges) is not held to them.
     expect(
       plan(json, 'CephCluster', [{ metadata: { name: 'factory-ceph' }, spec: { network: { provider: 'host', addressRanges: null } } }])
@@ -95,6 +101,13 @@ test('a deployed cluster keeps its networks: a new cluster network stops the pla
 });
 
 test('deployed pools keep their failure domain: host to rack stops the plan for the block pool, the file system and the object store', () => {
+  // One data pool of the file system moved, the other unset (host): refused, both named.
+  const es = platforms.find((p) => p.site.storage.backend === 'rook-ceph' && p.site.storage.hosts?.failureDomain === 'host');
+  if (es) {
+    const mixed = plan(es.json, 'CephFilesystem', [{ spec: { dataPools: [{ failureDomain: null }, { failureDomain: 'rack' }] } }]);
+    expect(mixed.status).toBe(1);
+    expect(mixed.output.replace(/\s+/g, ' ')).toMatch(/is deployed with failure domain host,rack; this config writes "host"/);
+  }
   for (const { site, json } of platforms) {
     const wanted = site.storage.backend === 'rook-ceph' ? site.storage.hosts!.failureDomain : 'host';
     const other = wanted === 'host' ? 'rack' : 'host';
@@ -115,12 +128,13 @@ test('deployed pools keep their failure domain: host to rack stops the plan for 
     ];
     for (const [kind, live] of cases) {
       expect(plan(json, kind, [live(wanted)]).status).toBe(0);
-      expect(plan(json, kind, [live(null)]).status).toBe(0);
+      // Unset is Rook's default, host.
+      expect(plan(json, kind, [live(null)]).status).toBe(wanted === 'host' ? 0 : 1);
       const changed = plan(json, kind, [live(other)]);
       expect(changed.status).toBe(1);
       expect(changed.output.replace(/\s+/g, ' ')).toMatch(
         new RegExp(
-          `${kind} \\S+ is deployed with failure domain ${other}; this config writes "${wanted}"\\. A new failure domain rewrites`,
+          `${kind} \\S+ is deployed with failure domain ${other}; this config writes "${wanted}"\\. Rook keeps a pool.s CRUSH rule`,
         ),
       );
     }

@@ -3,23 +3,30 @@ import { Construct } from 'constructs';
 import { PROGRAMMES, healthCheckReserveGpus, nvlinkDomainNodes, poolGpus, type NodePool, type Programme, type Site } from '../../config';
 import { gpuResources, migActive } from '../gpu/gpu-resources';
 import { CustomResource } from '../custom-resource';
-import { ACCEPTANCE_NAMESPACE, ACCEPTANCE_NAMESPACE_LABEL, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
+import { ACCEPTANCE_NAMESPACE_LABEL, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
 import { splitProportionally } from './private/quota-split';
 
 const KUEUE_API = 'kueue.x-k8s.io/v1beta2';
 export const COHORT = KUEUE.cohort;
 export const TOPOLOGY = KUEUE.topology;
 
+/** Terraform expression: the quota each ClusterQueue `q` (from a kubernetes_resources list) has reserved on `flavor`, as quantity strings. */
+function reservedOn(q: string, flavor: string): string {
+  return `try(flatten([for f in ${q}.status.flavorsReservation : [for r in f.resources : tostring(r.total)] if f.name == ${JSON.stringify(flavor)}]), [])`;
+}
+
 /**
- * Terraform condition: no Workload among the `lists` (Kueue Workloads, as kubernetes_resources data
- * sources list them, one namespace each) holds quota on flavor `flavor` and has not finished.
+ * Terraform condition: no ClusterQueue among `list` (as the kubernetes_resources data source lists
+ * them) has quota reserved on flavor `flavor`, i.e. no admitted or reserving Workload holds it.
+ * ClusterQueues are cluster-scoped and few, so one list covers every namespace.
  */
-export function flavorIdleCondition(lists: readonly string[], flavor: string): string {
-  // try() around each walk: a Workload not yet admitted has no podSetAssignments, a new one no conditions.
-  const flavors = 'flatten(try([for a in w.status.admission.podSetAssignments : values(a.flavors)], []))';
-  const finished = 'contains(try([for c in w.status.conditions : format("%s=%s", c.type, c.status)], []), "Finished=True")';
-  const all = `flatten([${lists.join(', ')}])`;
-  return `\${length([for w in ${all} : w.metadata.name if contains(${flavors}, ${JSON.stringify(flavor)}) && !${finished}]) == 0}`;
+export function flavorIdleCondition(list: string, flavor: string): string {
+  return `\${alltrue([for q in ${list} : alltrue([for t in ${reservedOn('q', flavor)} : t == "0"])])}`;
+}
+
+/** Terraform template: the ClusterQueues among `list` that hold quota on `flavor`. */
+export function queuesHolding(list: string, flavor: string): string {
+  return `\${join(", ", [for q in ${list} : q.metadata.name if !alltrue([for t in ${reservedOn('q', flavor)} : t == "0"])])}`;
 }
 
 /** The flavor of a pool's GPUs: its name, or on a multi-node NVLink pool, its NVLink-topology flavor. */
@@ -79,9 +86,8 @@ export class KueueQueues extends Construct {
     }
     // A pool moving onto the NVLink topology leaves its old flavor: once that is deleted, Kueue
     // forgets the quota and the nodes its running workloads hold, and would admit new ones onto
-    // busy trays. So the plan stops while any unfinished Workload still holds the old flavor.
-    // The provider lists one namespace per data source: the checks' and each tenant's.
-    let workloads: DataKubernetesResources[] | undefined;
+    // busy trays. So the plan stops while any ClusterQueue still holds quota on the old flavor.
+    let queues: DataKubernetesResources | undefined;
     for (const pool of site.nodePools) {
       const nvlink = nvlinkDomainNodes(pool) !== undefined;
       const flavor = cr(`flavor-${poolFlavor(pool)}`, 'ResourceFlavor', poolFlavor(pool), {
@@ -90,15 +96,12 @@ export class KueueQueues extends Construct {
         topologyName: nvlink ? KUEUE.nvlinkTopology : TOPOLOGY,
       });
       if (nvlink) {
-        workloads ??= [ACCEPTANCE_NAMESPACE, ...site.tenants.map((t) => t.name)].map(
-          (namespace) =>
-            new DataKubernetesResources(this, `workloads-${namespace}`, { apiVersion: KUEUE_API, kind: 'Workload', namespace }),
-        );
-        const lists = workloads.map((w) => `data.kubernetes_resources.${w.friendlyUniqueId}.objects`);
+        queues ??= new DataKubernetesResources(this, 'live-queues', { apiVersion: KUEUE_API, kind: 'ClusterQueue' });
+        const list = `data.kubernetes_resources.${queues.friendlyUniqueId}.objects`;
         flavor.resource.addOverride('lifecycle.precondition', [
           {
-            condition: flavorIdleCondition(lists, pool.name),
-            error_message: `Kueue workloads are still admitted on flavor ${pool.name}, which pool ${pool.name} leaves for ${poolFlavor(pool)} (NVLink topology). Deploy once they have finished, or stop the ClusterQueues from admitting (stopPolicy: Hold) and wait: deleting the flavor under them would let Kueue admit new work onto their nodes.`,
+            condition: flavorIdleCondition(list, pool.name),
+            error_message: `ClusterQueues ${queuesHolding(list, pool.name)} hold quota on flavor ${pool.name}, which pool ${pool.name} leaves for ${poolFlavor(pool)} (NVLink topology): deleting the flavor under their workloads would let Kueue admit new work onto the same nodes. Deploy once those workloads have finished; to get there, set stopPolicy: Hold on the ClusterQueues, wait, deploy, then remove it.`,
           },
         ]);
       }

@@ -22,6 +22,8 @@ export const RGW_POD = { port: 8080, labels: { app: 'rook-ceph-rgw', rook_object
  * @see https://rook.io/docs/rook/latest-release/CRDs/Cluster/ceph-cluster-crd/#osd-topology
  */
 export const CRUSH_RACK_LABEL = 'topology.rook.io/rack';
+/** The failure domain Rook gives a pool that sets none. */
+const ROOK_DEFAULT_FAILURE_DOMAIN = 'host';
 const MONS = 3;
 const MGRS = 2;
 const MDS_ACTIVE = 2;
@@ -170,29 +172,32 @@ export class CephStorage extends Construct {
     });
 
     // What a deployed cluster cannot take back: its networks (Rook does not support changing
-    // them) and its pools' failure domain (a new CRUSH rule moves every object of the pool). The
-    // plan stops on either, naming the deployed value.
+    // them) and its pools' failure domain (Rook keeps a pool's CRUSH rule unless the pool allows
+    // CRUSH updates). The plan stops on either, naming the deployed value. A cluster written
+    // without a cluster range replicates on its public one; an unset failure domain is Rook's host.
     const networks = "Rook does not support changing a deployed cluster's networks: keep the deployed value, or migrate the cluster.";
+    const publicRange = (o: string) => joined(`${o}.spec.network.addressRanges.public`);
+    const clusterRange = (o: string) => joined(`${o}.spec.network.addressRanges.cluster`);
     new DeployedSettingsGuard(this, 'cluster-guard', this.cluster, [
-      {
-        name: 'storage (public) network',
-        read: (o) => joined(`${o}.spec.network.addressRanges.public`),
-        wanted: storageNetwork,
-        why: networks,
-      },
+      { name: 'storage (public) network', read: publicRange, wanted: storageNetwork, why: networks },
       {
         name: 'cluster network',
-        read: (o) => joined(`${o}.spec.network.addressRanges.cluster`),
+        read: (o) => `(${clusterRange(o)} != "" ? ${clusterRange(o)} : ${publicRange(o)})`,
         wanted: clusterNetwork ?? storageNetwork,
         why: networks,
       },
     ]);
-    const moves =
-      "A new failure domain rewrites the pool's CRUSH rule and moves all its data: keep the deployed value, or plan that migration outside a routine deploy.";
+    const crush =
+      "Rook keeps a pool's CRUSH rule unless the pool enables CRUSH updates, so the change would not take effect; moving a pool to another failure domain is a migration (label the OSD hosts, restart the OSDs, enable CRUSH updates on the pool, let Ceph move its data), not a routine deploy.";
     const domain = (rid: string, target: CustomResource, read: (o: string) => string) =>
-      new DeployedSettingsGuard(this, rid, target, [{ name: 'failure domain', read, wanted: failureDomain, why: moves }]);
-    domain('scratch-guard', this.scratchPool, (o) => text(`${o}.spec.failureDomain`));
-    domain('filesystem-guard', this.filesystem, (o) => joined(`distinct([for p in ${o}.spec.dataPools : p.failureDomain])`));
-    domain('object-store-guard', this.objectStore, (o) => text(`${o}.spec.dataPool.failureDomain`));
+      new DeployedSettingsGuard(this, rid, target, [{ name: 'failure domain', read, wanted: failureDomain, why: crush }]);
+    domain('scratch-guard', this.scratchPool, (o) => text(`${o}.spec.failureDomain`, ROOK_DEFAULT_FAILURE_DOMAIN));
+    domain(
+      'filesystem-guard',
+      this.filesystem,
+      (o) =>
+        `try(join(",", distinct([for p in ${o}.spec.dataPools : p.failureDomain == null ? "${ROOK_DEFAULT_FAILURE_DOMAIN}" : p.failureDomain])), "")`,
+    );
+    domain('object-store-guard', this.objectStore, (o) => text(`${o}.spec.dataPool.failureDomain`, ROOK_DEFAULT_FAILURE_DOMAIN));
   }
 }
