@@ -221,6 +221,15 @@ test('a node must allow pods the CPUs and memory the queues count for it', async
   const noSmt = await inventory({ ...dgx, allocatable: { ...dgx.allocatable, cpu: '111500m' } }, 8, counted);
   expect(noSmt.status).toBe(1);
   expect(noSmt.output).toMatch(/FAIL inventory gpu-07: 111\.5 CPUs allocatable, the queues count 216/);
+  // A GB200 tray in NUMA mode: its 4 x 186 GB of HBM onlined beside 894 GiB of LPDDR5X.
+  const numa = await inventory({ ...dgx, allocatable: { ...dgx.allocatable, memory: '1580Gi' } }, 8, {
+    MIN_CPUS: '136',
+    MIN_MEMORY_GIB: '803',
+    MAX_MEMORY_GIB: '894',
+  });
+  expect(numa.status).toBe(1);
+  expect(numa.output).toMatch(/1580 GiB allocatable, more than the 894 GiB installed: GPU memory is onlined as system memory/);
+  expect((await inventory(dgx, 8, { ...counted, MAX_MEMORY_GIB: '2048' })).status).toBe(0);
   const small = await inventory({ ...dgx, allocatable: { ...dgx.allocatable, memory: '1048576Ki' } }, 8, counted);
   expect(small.output).toMatch(/FAIL inventory gpu-07: 1 GiB allocatable, the queues count 1922 GiB/);
 });

@@ -79,6 +79,11 @@ if cpus < min_cpus:
     problems.append("%g CPUs allocatable, the queues count %g (threads per core, or the kubelet's reservation)" % (cpus, min_cpus))
 if memory_gib < min_memory_gib:
     problems.append("%.0f GiB allocatable, the queues count %g GiB (installed memory, or the kubelet's reservation)" % (memory_gib, min_memory_gib))
+# More than is installed: the GPUs' memory is onlined as system memory (NUMA mode on a coherent
+# Grace platform), so the kubelet over-reports memory and pods may be given GPU memory as RAM.
+max_memory_gib = float(os.environ.get("MAX_MEMORY_GIB") or 0)
+if max_memory_gib and memory_gib > max_memory_gib:
+    problems.append("%.0f GiB allocatable, more than the %g GiB installed: GPU memory is onlined as system memory (set the driver's NVreg_CoherentGPUMemoryMode=driver, CDMM)" % (memory_gib, max_memory_gib))
 # NVLINK_DOMAIN_NODES: the trays of one multi-node NVLink domain, or empty where the domain is the node.
 domain_nodes = int(os.environ.get("NVLINK_DOMAIN_NODES") or 0)
 if domain_nodes:

@@ -117,6 +117,7 @@ export function inventoryCheck({ images, site, rails }: CheckInputs, pool: NodeP
               // What Kueue's and the tenants' quotas count of the node, where it is known (not a guess).
               MIN_CPUS: pool.guessed.cpus ? '' : pool.allocatable.cpus,
               MIN_MEMORY_GIB: pool.guessed.memoryGiB ? '' : pool.allocatable.memoryGiB,
+              MAX_MEMORY_GIB: pool.guessed.memoryGiB ? '' : pool.memoryGiBPerNode,
               // Multi-node NVLink pools: the node's domain (clique label) holds all its trays.
               NVLINK_DOMAIN_NODES: nvlinkDomainNodes(pool) ?? '',
             }),
