@@ -357,8 +357,8 @@ export const SYSTEM_IDS = Object.keys(SYSTEMS) as [SystemId, ...SystemId[]];
 export const KERNEL_VISIBLE_MEMORY = 0.97;
 
 /**
- * CPUs (as the kubelet counts them) and memory assumed for a node of a pool that names no system
- * and states neither: a two-socket server's cores without their second threads, on the low side
- * so that the queues never count more than the nodes hold.
+ * CPUs (as the kubelet counts them) and memory assumed per GPU of a node whose pool names no system
+ * and states neither: a DGX H100's 112 physical cores and 2 TiB over its 8 GPUs, without the
+ * second threads, so the queues stay on the low side (a 4-GPU L40S server: 56 CPUs, 1 TiB).
  */
-export const GUESSED_NODE = { cpus: 112, memoryGiB: 2048 } as const;
+export const GUESSED_PER_GPU = { cpus: 14, memoryGiB: 256 } as const;

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { checkAddressBlocks, checkAddressPlans } from './checks/address-plan';
 import { checkThresholds } from './checks/thresholds';
-import { GUESSED_NODE, NIC_IDS, NICS } from './catalogue';
+import { GUESSED_PER_GPU, NIC_IDS, NICS } from './catalogue';
 import { checkUniqueClusters, checkUniqueSiteIds, checkWaves } from './checks/fleet';
 import { at, type Finding, type SiteRef } from './checks/finding';
 import { checkInterconnect } from './checks/interconnect';
@@ -235,7 +235,7 @@ function guessedNodeSizes(config: SiteConfig, ref: SiteRef): Finding[] {
       at(
         ref,
         ['nodePools', i],
-        `pool ${pool.name} names no system and leaves ${missing} unset: queue and tenant quotas assume ${GUESSED_NODE.cpus} CPUs and ${GUESSED_NODE.memoryGiB} GiB per node, a guess (set system, or state them)`,
+        `pool ${pool.name} names no system and leaves ${missing} unset: queue and tenant quotas assume ${GUESSED_PER_GPU.cpus * pool.gpusPerNode} CPUs and ${GUESSED_PER_GPU.memoryGiB * pool.gpusPerNode} GiB per node (${GUESSED_PER_GPU.cpus} and ${GUESSED_PER_GPU.memoryGiB} per GPU, before defaults.nodeReserved), a guess (set system, or state them)`,
       ),
     ];
   });

@@ -2,7 +2,7 @@
  * The resolved fleet model handed to constructs and stacks: config with fleet defaults applied
  * and catalogue ids replaced by their typed specs.
  */
-import { GPUS, GUESSED_NODE, KERNEL_VISIBLE_MEMORY, NICS, SYSTEMS, type GpuSpec, type NicSpec, type SystemProfile } from './catalogue';
+import { GPUS, GUESSED_PER_GPU, KERNEL_VISIBLE_MEMORY, NICS, SYSTEMS, type GpuSpec, type NicSpec, type SystemProfile } from './catalogue';
 import type { AcceptanceThresholds, BackendConfig, ChartKey, ChartPin, FleetFile, NodePoolConfig, SiteConfig, SiteFile } from './schema';
 import { poolRails } from './rails';
 
@@ -60,8 +60,8 @@ export function resolveSite(fleet: FleetFile, country: Country, file: string, si
     gpuDriverVersion: site.gpuDriverVersion ?? fleet.defaults.gpuDriverVersion,
     nodePools: site.nodePools.map((pool) => {
       const system: SystemProfile | undefined = pool.system ? SYSTEMS[pool.system] : undefined;
-      const cpusPerNode = pool.cpusPerNode ?? (system ? system.cpuCores * system.threadsPerCore : GUESSED_NODE.cpus);
-      const memoryGiBPerNode = pool.memoryGiBPerNode ?? system?.memoryGiB ?? GUESSED_NODE.memoryGiB;
+      const cpusPerNode = pool.cpusPerNode ?? (system ? system.cpuCores * system.threadsPerCore : GUESSED_PER_GPU.cpus * pool.gpusPerNode);
+      const memoryGiBPerNode = pool.memoryGiBPerNode ?? system?.memoryGiB ?? GUESSED_PER_GPU.memoryGiB * pool.gpusPerNode;
       const reserved = fleet.defaults.nodeReserved;
       return {
         ...pool,

@@ -236,12 +236,12 @@ const nodePoolSchema = z.strictObject({
     .max(1024)
     .optional()
     .describe(
-      "CPUs per node as the kubelet counts them (hardware threads), for queue and namespace quotas. @default the system's cores x threads per core, else 112 (a guess: state it)",
+      "CPUs per node as the kubelet counts them (hardware threads), for queue and namespace quotas. @default the system's cores x threads per core, else 14 per GPU (a guess: state it)",
     ),
   memoryGiBPerNode: positiveInt
     .max(65536)
     .optional()
-    .describe("Memory per node, GiB, for queue and namespace quotas. @default the system's, else 2048 (a guess: state it)"),
+    .describe("Memory per node, GiB, for queue and namespace quotas. @default the system's, else 256 per GPU (a guess: state it)"),
   nodeNamePrefix: dnsLabel()
     .optional()
     .describe(

@@ -161,7 +161,7 @@ describe('commands', () => {
     // are guessed; still exit 0.
     for (const line of good.stderr.trim().split('\n')) {
       expect(line).toMatch(
-        /^note: \S+sites\/\w+\.yaml:\d+:\d+: sites\[\d+\]\.(nodePools\[\d+\]: pool \S+ names no system and leaves cpusPerNode and memoryGiBPerNode unset: queue and tenant quotas assume 112 CPUs and 2048 GiB per node, a guess \(set system, or state them\)|interconnect: the rail HCAs of pools \S+( \S+)* default to mlx5_0\.\.mlx5_\d, a guess: DGX systems put storage and in-band ports between the compute ports \(set each pool's system, or interconnect\.railHcas\))$/,
+        /^note: \S+sites\/\w+\.yaml:\d+:\d+: sites\[\d+\]\.(nodePools\[\d+\]: pool \S+ names no system and leaves cpusPerNode and memoryGiBPerNode unset: queue and tenant quotas assume \d+ CPUs and \d+ GiB per node \(14 and 256 per GPU, before defaults\.nodeReserved\), a guess \(set system, or state them\)|interconnect: the rail HCAs of pools \S+( \S+)* default to mlx5_0\.\.mlx5_\d, a guess: DGX systems put storage and in-band ports between the compute ports \(set each pool's system, or interconnect\.railHcas\))$/,
       );
     }
     expect(good.stderr).toMatch(

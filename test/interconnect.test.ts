@@ -41,13 +41,14 @@ const withInterconnect = (s: Site, changes: Partial<Site['interconnect']>): Site
 
 describe('NicClusterPolicy', () => {
   test('its DaemonSets (DOCA driver included) run on the rail pools only, never on storage hosts or other nodes', () => {
-    const s = site('cz-prague');
-    const { policy } = build(s);
+    // Barcelona: 8-NIC H200 nodes on the rails, 1-NIC L40S serving nodes off them.
+    const { policy } = build(site('es-barcelona'));
     const terms = policy.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
-    expect(terms).toEqual([
-      { matchExpressions: [{ key: 'ai-factory.eu/pool', operator: 'In', values: railPlan(s).pools.map((p) => p.name) }] },
-    ]);
+    expect(terms).toEqual([{ matchExpressions: [{ key: 'ai-factory.eu/pool', operator: 'In', values: ['h200'] }] }]);
     expect(policy.ofedDriver.image).toBe('doca-driver');
+    // A site without rail pools gets no driver container at all (it would reach every node).
+    const railless = { ...site('es-barcelona'), nodePools: site('es-barcelona').nodePools.map((p) => ({ ...p, nicsPerNode: 0 })) };
+    expect(build(railless).policy.ofedDriver).toBeUndefined();
   });
 
   test('a site whose hosts keep their own DOCA-OFED gets no driver container, and GPUDirect RDMA uses the host driver', () => {

@@ -244,8 +244,8 @@ describe('Phase 2: production', () => {
     // upc-nlp holds 64 of Barcelona's 960 GPUs.
     expect(quota).toMatchObject({
       'requests.nvidia.com/gpu': '64',
-      // 144 nodes of 112 CPUs less the 8 the kubelet keeps.
-      'requests.cpu': String(Math.floor((144 * (112 - 8) * 64) / 960)),
+      // The guess, 14 CPUs per GPU, less the 8 each node keeps: 96 H200 nodes of 112, 48 L40S nodes of 56.
+      'requests.cpu': String(Math.floor(((96 * (112 - 8) + 48 * (56 - 8)) * 64) / 960)),
       'datasets.storageclass.storage.k8s.io/requests.storage': `${Math.floor((6000 * 64 * 1000) / 960)}G`,
     });
   });

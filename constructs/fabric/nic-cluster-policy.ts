@@ -101,7 +101,8 @@ export class NicClusterPolicy extends Construct {
               },
             }
           : {}),
-        ...(hostDriver ? {} : { ofedDriver }),
+        // No rail pool, no node that needs the driver: without one, the policy would reach every node.
+        ...(hostDriver || rails.pools.length === 0 ? {} : { ofedDriver }),
         ...devicePlugin,
         secondaryNetwork: {
           multus: component('multus-cni'),
