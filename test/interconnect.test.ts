@@ -426,7 +426,7 @@ describe('hardware profiles', () => {
     // DGX H100: 2 x 56 Xeon cores with Hyper-Threading.
     const dgx = loaded.sites.find((s) => s.id === 'cz-prague')!.nodePools.find((p) => p.system?.id === 'DGX-H100')!;
     expect(dgx).toMatchObject({ cpusPerNode: 224, allocatable: { cpus: 220, memoryGiB: 1954 } });
-    // The queues hand out exactly that per node, and the inventory checks each node allows it.
+    // The queues never hand out more than that per node, and the inventory checks each node allows it.
     const platform = manifests(buildSites(loaded).find((x) => x.site.id === 'cz-prague')!.platform) as Obj[];
     const flavorOf = (q: Obj) => q.spec.resourceGroups[0].flavors.find((x: Obj) => x.name === dgx.name);
     const counted = (resource: string) =>
