@@ -30,6 +30,14 @@ export function joined(path: string): string {
 }
 
 /**
+ * Terraform expression: the objects a kubernetes_resources data source lists, as text for use
+ * inside a condition (its fqn is a token, which would nest an interpolation inside the condition's).
+ */
+export function liveObjects(source: DataKubernetesResources): string {
+  return `data.kubernetes_resources.${source.friendlyUniqueId}.objects`;
+}
+
+/**
  * Terraform condition: every object of `list` has the setting either absent ("") or `wanted`.
  * Where the object does not exist yet (a first deploy) the list is empty and the condition holds.
  */
@@ -56,8 +64,7 @@ export class DeployedSettingsGuard extends Construct {
       ...(metadata.namespace ? { namespace: metadata.namespace } : {}),
       fieldSelector: `metadata.name=${metadata.name}`,
     });
-    // The address as text (fqn is a token, which would nest an interpolation inside this one).
-    const list = `data.kubernetes_resources.${live.friendlyUniqueId}.objects`;
+    const list = liveObjects(live);
     target.resource.addOverride('lifecycle.precondition', settingPreconditions(list, `${kind} ${metadata.name}`, settings));
   }
 }

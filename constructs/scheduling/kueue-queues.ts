@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { PROGRAMMES, healthCheckReserveGpus, nvlinkDomainNodes, poolGpus, type NodePool, type Programme, type Site } from '../../config';
 import { gpuResources, migActive } from '../gpu/gpu-resources';
 import { CustomResource } from '../custom-resource';
+import { liveObjects } from '../live-guard';
 import { ACCEPTANCE_NAMESPACE_LABEL, KUEUE, NODE_LABELS, poolToleration, PROGRAMME_LABEL } from '../contract';
 import { splitProportionally } from './private/quota-split';
 
@@ -97,7 +98,7 @@ export class KueueQueues extends Construct {
       });
       if (nvlink) {
         queues ??= new DataKubernetesResources(this, 'live-queues', { apiVersion: KUEUE_API, kind: 'ClusterQueue' });
-        const list = `data.kubernetes_resources.${queues.friendlyUniqueId}.objects`;
+        const list = liveObjects(queues);
         flavor.resource.addOverride('lifecycle.precondition', [
           {
             condition: flavorIdleCondition(list, pool.name),
